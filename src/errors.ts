@@ -1,0 +1,7 @@
+/** An error meant for the user: printed as one clear message, without a stack trace. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
