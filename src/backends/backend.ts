@@ -17,8 +17,10 @@ export interface IndexInput {
 }
 
 export interface SearchInput {
+  /** The index to search (as passed to index()). */
+  key: IndexKey;
   queries: Query[];
-  /** Row i is the query vector of queries[i]; absent for lexical (BM25) arms. */
+  /** Row i is the query vector of queries[i]; absent for lexical (BM25) arms (query text is used). */
   vectors?: Matrix;
   /** Hits wanted per query (the caller asks k + 1 when it will drop self hits). */
   k: number;

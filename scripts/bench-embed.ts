@@ -1,0 +1,192 @@
+/**
+ * Embedding speed: on the first N SciFact passages, in one process, measure passages/s, tokens/s and peak RSS of
+ *   (a) the plain transformers.js feature-extraction pipeline as its docs show it (corpus order, batches of 32),
+ *   (b) this project's encoder through embedTexts with a cold (empty) cache,
+ *   (c) the same with the cache warm,
+ * for fp32 and q8, and check that (a) and (b) give the same vectors. Rounds alternate the order of (a) and (b) so
+ * that load from other processes hits both alike; the median round is reported.
+ *
+ * Usage: npm run bench:embed -- [--n 500] [--rounds 3] [--dtypes fp32,q8] [--batch-size 16] [--threads N]
+ *                               [--corpus PATH] [--models-dir DIR] [--sweep 8,16,32,64]
+ *   --sweep only times (b) at each batch size (to choose the default), then exits.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { pipeline } from '@huggingface/transformers';
+import { readCorpus } from '../src/datasets/loaders.js';
+import { embedTexts } from '../src/embed/cache.js';
+import { DEFAULT_BATCH_SIZE, loadEncoder, type Encoder } from '../src/embed/encoder.js';
+import { DEFAULT_MODELS_DIR } from '../src/embed/model-source.js';
+import { passageText } from '../src/models/arms.js';
+import { getModel } from '../src/models/registry.js';
+import type { Dtype } from '../src/models/spec.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: opts } = parseArgs({
+  options: {
+    n: { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '3' },
+    dtypes: { type: 'string', default: 'fp32,q8' },
+    'batch-size': { type: 'string', default: String(DEFAULT_BATCH_SIZE) },
+    threads: { type: 'string', default: String(availableParallelism()) },
+    corpus: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'beir', 'scifact', 'corpus.jsonl') },
+    'models-dir': { type: 'string', default: process.env.BEIR_BENCH_MODELS_DIR || DEFAULT_MODELS_DIR },
+    sweep: { type: 'string' },
+  },
+});
+const N = Number(opts.n);
+const ROUNDS = Number(opts.rounds);
+const THREADS = Number(opts.threads);
+const MODEL = getModel('intfloat/e5-small-v2');
+const PIPELINE_BATCH = 32;
+
+interface Measure {
+  seconds: number;
+  peakRssMB: number;
+}
+
+/**
+ * Peak RSS while `fn` runs, sampled from a worker thread: onnxruntime-node runs inference synchronously on the main
+ * thread, so a main-thread timer would miss the peaks.
+ */
+async function measure(fn: () => Promise<unknown>): Promise<Measure> {
+  const sab = new SharedArrayBuffer(8);
+  const peak = new Float64Array(sab);
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads'); const peak = new Float64Array(workerData);
+     setInterval(() => { peak[0] = Math.max(peak[0], process.memoryUsage.rss()); }, 10);`,
+    { eval: true, workerData: sab },
+  );
+  peak[0] = process.memoryUsage.rss();
+  const t0 = performance.now();
+  await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  await worker.terminate();
+  return { seconds, peakRssMB: Math.max(peak[0], process.memoryUsage.rss()) / 2 ** 20 };
+}
+
+async function firstPassages(path: string, n: number): Promise<string[]> {
+  const texts: string[] = [];
+  for await (const doc of readCorpus(path)) {
+    if (texts.length === n) break;
+    texts.push(passageText(doc, MODEL.passagePrefix));
+  }
+  return texts;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function cosines(a: Float32Array, b: Float32Array, dim: number): number[] {
+  return Array.from({ length: a.length / dim }, (_, i) => {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += a[i * dim + d] * b[i * dim + d];
+    return s;
+  });
+}
+
+/** Times (b) at each batch size, alternating sizes across rounds. */
+async function sweep(texts: string[], dtype: Dtype, sizes: number[]): Promise<void> {
+  const encoders = await Promise.all(sizes.map((batchSize) => loadEncoder({ model: MODEL, dtype, modelsDir: opts['models-dir'], threads: THREADS, batchSize })));
+  const times = sizes.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < sizes.length; i++) {
+      const k = r % 2 === 0 ? i : sizes.length - 1 - i;
+      times[k].push((await measure(() => encoders[k].encode(texts))).seconds);
+    }
+  }
+  for (let i = 0; i < sizes.length; i++) console.log(`${dtype} batch ${sizes[i]}: ${(texts.length / median(times[i])).toFixed(1)} passages/s (median of ${ROUNDS})`);
+  await Promise.all(encoders.map((e) => e.dispose()));
+}
+
+interface Row {
+  dtype: Dtype;
+  arm: string;
+  passagesPerS: number;
+  tokensPerS: number;
+  peakRssMB: number;
+}
+
+interface DtypeResult {
+  rows: Row[];
+  tokens: number;
+  minCos: number;
+  minCosUntruncated: number;
+  truncated: number;
+}
+
+async function benchDtype(texts: string[], dtype: Dtype): Promise<DtypeResult> {
+  const encoder: Encoder = await loadEncoder({ model: MODEL, dtype, modelsDir: opts['models-dir'], threads: THREADS, batchSize: Number(opts['batch-size']) });
+  const lengths = encoder.countTokens(texts);
+  const tokens = lengths.reduce((s, n) => s + n, 0);
+  // (a) exactly as the transformers.js docs show it, from the same local folder.
+  const extractor = await pipeline('feature-extraction', encoder.info.source, { dtype, local_files_only: true });
+  const plain = async () => {
+    const out = new Float32Array(texts.length * MODEL.dimension);
+    for (let i = 0; i < texts.length; i += PIPELINE_BATCH) {
+      const t = await extractor(texts.slice(i, i + PIPELINE_BATCH), { pooling: 'mean', normalize: true });
+      out.set(t.data as Float32Array, i * MODEL.dimension);
+    }
+    return out;
+  };
+  await extractor(texts.slice(0, 4), { pooling: 'mean', normalize: true }); // warm-up, both sides
+  await encoder.encode(texts.slice(0, 4));
+
+  const runs = { a: [] as Measure[], b: [] as Measure[], c: [] as Measure[] };
+  let refA: Float32Array = new Float32Array(0);
+  let refB: Float32Array = new Float32Array(0);
+  for (let r = 0; r < ROUNDS; r++) {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'bench-embed-cache-'));
+    const cold = () => embedTexts({ encoder, texts, cacheDir, namespace: 'bench', label: `(b) ${dtype}`, quiet: true });
+    const steps: [keyof typeof runs, () => Promise<unknown>][] = [
+      ['a', async () => (refA = await plain())],
+      ['b', async () => (refB = (await cold()).matrix.data)],
+    ];
+    if (r % 2 === 1) steps.reverse();
+    for (const [arm, fn] of steps) runs[arm].push(await measure(fn));
+    runs.c.push(await measure(async () => {
+      const warm = await embedTexts({ encoder, texts, cacheDir, namespace: 'bench', label: `(c) ${dtype}`, quiet: true });
+      if (warm.fromCache !== texts.length) throw new Error(`warm cache served ${warm.fromCache}/${texts.length}`);
+    }));
+    rmSync(cacheDir, { recursive: true, force: true });
+    console.error(`${dtype} round ${r + 1}/${ROUNDS}: a ${runs.a[r].seconds.toFixed(1)}s, b ${runs.b[r].seconds.toFixed(1)}s, c ${runs.c[r].seconds.toFixed(2)}s`);
+  }
+
+  // The pipeline truncates by cutting off [SEP]; ours keeps it (as Python does), so long passages legitimately differ.
+  const cos = cosines(refA, refB, MODEL.dimension);
+  const untruncated = cos.filter((_, i) => lengths[i] < MODEL.maxLength);
+  const rows = (['a', 'b', 'c'] as const).map((arm) => {
+    const seconds = median(runs[arm].map((m) => m.seconds));
+    return { dtype, arm, passagesPerS: texts.length / seconds, tokensPerS: tokens / seconds, peakRssMB: Math.max(...runs[arm].map((m) => m.peakRssMB)) };
+  });
+  await extractor.dispose();
+  await encoder.dispose();
+  return { rows, tokens, minCos: Math.min(...cos), minCosUntruncated: Math.min(...untruncated), truncated: cos.length - untruncated.length };
+}
+
+const texts = await firstPassages(opts.corpus, N);
+const dtypes = opts.dtypes.split(',') as Dtype[];
+if (opts.sweep) {
+  for (const dtype of dtypes) await sweep(texts, dtype, opts.sweep.split(',').map(Number));
+  process.exit(0);
+}
+
+console.log(`# Embedding speed: ${MODEL.id}, first ${texts.length} SciFact passages (prefix "passage: ", truncation at ${MODEL.maxLength} tokens)`);
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, threads ${THREADS}, rounds ${ROUNDS} (median)`);
+console.log('| dtype | run | passages/s | tokens/s | peak RSS MB | vs (a) |');
+console.log('|---|---|---:|---:|---:|---:|');
+const labels: Record<string, string> = { a: '(a) transformers.js pipeline, corpus order, batch 32', b: `(b) this encoder, cold cache, batch ${opts['batch-size']}`, c: '(c) this encoder, warm cache' };
+const checks: string[] = [];
+for (const dtype of dtypes) {
+  const { rows, tokens, minCos, minCosUntruncated, truncated } = await benchDtype(texts, dtype);
+  const base = rows[0].passagesPerS;
+  for (const r of rows) {
+    console.log(`| ${r.dtype} | ${labels[r.arm]} | ${r.passagesPerS.toFixed(1)} | ${r.tokensPerS.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ${(r.passagesPerS / base).toFixed(2)}x |`);
+  }
+  checks.push(`${dtype}: ${tokens} tokens; (a) vs (b) cosine min ${minCos.toFixed(6)} over all ${texts.length}; min ${minCosUntruncated.toFixed(6)} over the ${texts.length - truncated} passages under ${MODEL.maxLength} tokens (${truncated} truncated)`);
+}
+console.log('');
+for (const c of checks) console.log(`- ${c}`);

@@ -1,0 +1,150 @@
+/**
+ * Connecting to OpenSearch: client construction (credentials from the environment, TLS), a fail-fast
+ * probe, error messages that name the node, and retry with backoff for transient failures.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, errors, type ClientOptions } from '@opensearch-project/opensearch';
+import { UserError } from '../errors.js';
+
+export interface ConnectionOptions {
+  url: string;
+  /** PEM file of the CA that signed the node's certificate. */
+  caFile?: string;
+  /** Skip TLS certificate verification (warns). */
+  insecure?: boolean;
+  /** Per-request timeout; bulk requests of large vectors can be slow on a busy node. */
+  requestTimeoutMs?: number;
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first one. */
+  retries: number;
+  /** First backoff; doubles each attempt (with jitter). */
+  baseDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 500 };
+
+/** What the probe learnt about the node, recorded in results.json. */
+export interface NodeInfo {
+  version: string;
+  distribution: string;
+  plugins: string[];
+}
+
+/** The URL without user:password, for messages and results (credentials belong in env vars only). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Basic auth from OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD; both or neither. */
+function authFromEnv(): ClientOptions['auth'] {
+  const username = process.env.OPENSEARCH_USERNAME;
+  const password = process.env.OPENSEARCH_PASSWORD;
+  if (!username && !password) return undefined;
+  if (!username || !password) {
+    throw new UserError('Set both OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, or neither.');
+  }
+  return { username, password };
+}
+
+export function createClient(opts: ConnectionOptions): Client {
+  let parsed: URL;
+  try {
+    parsed = new URL(opts.url);
+  } catch {
+    throw new UserError(`Invalid --opensearch-url "${redactUrl(opts.url)}": expected e.g. http://localhost:9200`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UserError(`Invalid --opensearch-url "${redactUrl(opts.url)}": protocol must be http or https`);
+  }
+  const ssl: ClientOptions['ssl'] = {};
+  if (opts.caFile) {
+    try {
+      ssl.ca = readFileSync(opts.caFile);
+    } catch (e) {
+      throw new UserError(`Cannot read the OpenSearch CA file ${opts.caFile}: ${(e as Error).message}`);
+    }
+  }
+  if (opts.insecure) {
+    console.warn(`warning: TLS certificate verification is disabled for ${redactUrl(opts.url)} (--opensearch-insecure)`);
+    ssl.rejectUnauthorized = false;
+  }
+  return new Client({
+    node: opts.url,
+    auth: authFromEnv(),
+    ssl,
+    // Retries are ours (withRetry): the client's own are immediate, without backoff.
+    maxRetries: 0,
+    requestTimeout: opts.requestTimeoutMs ?? 120_000,
+  });
+}
+
+/** Transient: the node is overloaded (429), failing (5xx) or unreachable for now. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof errors.ResponseError) return err.statusCode === 429 || err.statusCode >= 500;
+  return err instanceof errors.ConnectionError || err instanceof errors.TimeoutError || err instanceof errors.NoLivingConnectionsError;
+}
+
+/** A one-line account of a client error, with the server's reason when there is one. */
+export function errorReason(err: unknown): string {
+  if (err instanceof errors.ResponseError) {
+    const e = err.body?.error;
+    const reason = typeof e === 'string' ? e : e?.root_cause?.[0]?.reason ?? e?.reason ?? e?.type;
+    return `HTTP ${err.statusCode}${reason ? `: ${reason}` : ''}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Run fn, retrying transient failures with exponential backoff and jitter. */
+export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, isRetryable = isTransient): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= policy.retries || !isRetryable(err)) throw err;
+      await sleep(backoffMs(policy, attempt));
+    }
+  }
+}
+
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const base = policy.baseDelayMs * 2 ** attempt;
+  return base / 2 + Math.random() * (base / 2);
+}
+
+/** Fail fast with a message naming the URL when the node cannot be reached or refuses us. */
+export async function probeNode(client: Client, url: string): Promise<NodeInfo> {
+  const where = redactUrl(url);
+  try {
+    const info = (await client.info()).body;
+    const plugins = (await client.cat.plugins({ format: 'json' })).body as { component?: string }[];
+    return {
+      version: info.version.number,
+      distribution: info.version.distribution ?? 'opensearch',
+      plugins: [...new Set(plugins.map((p) => p.component ?? ''))].filter(Boolean).sort(),
+    };
+  } catch (err) {
+    if (err instanceof errors.ResponseError && (err.statusCode === 401 || err.statusCode === 403)) {
+      throw new UserError(
+        `OpenSearch at ${where} refused the credentials (HTTP ${err.statusCode}); set OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD.`,
+      );
+    }
+    if (err instanceof errors.ResponseError) {
+      throw new UserError(`OpenSearch at ${where} answered the connection probe with ${errorReason(err)}`);
+    }
+    throw new UserError(
+      `Cannot reach OpenSearch at ${where}: ${errorReason(err)}. Is the node running? ` +
+        `(a local one: scripts/opensearch-local.sh start)`,
+    );
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * OpenSearch as a SearchBackend: one index per (dataset, model, arm) holding title, text and either a
+ * knn_vector (HNSW) or a title+text BM25 field; vectors come precomputed from the embedding cache.
+ *
+ * Scores are the engine's, not raw similarities. With space_type cosinesimil OpenSearch returns
+ * (1 + cos) / 2; with innerproduct, dot + 1 when dot >= 0, else 1 / (1 - dot). Both are monotonic in the
+ * similarity, so rankings (and metrics) equal those of the raw similarity.
+ */
+import type { Client } from '@opensearch-project/opensearch';
+import type { Run } from '../types.js';
+import { matrixRow } from '../types.js';
+import { UserError } from '../errors.js';
+import type { IndexInput, IndexKey, SearchBackend, SearchInput } from './backend.js';
+import { BM25_B, BM25_K1 } from './bm25.js';
+import { bulkIngest, float32Json } from './opensearch-bulk.js';
+import {
+  createClient,
+  DEFAULT_RETRY,
+  errorReason,
+  probeNode,
+  redactUrl,
+  type NodeInfo,
+  type RetryPolicy,
+} from './opensearch-client.js';
+import { CONTENTS_FIELD, createIndexBody, indexName, reuseMismatch, VECTOR_FIELD, type IndexSpec } from './opensearch-index.js';
+import { msearchRun, type SearchRequest } from './opensearch-search.js';
+
+export interface OpenSearchOptions {
+  url: string;
+  caFile?: string;
+  insecure?: boolean;
+  /** HNSW implementation. The Maven-assembled local node has no native libraries: faiss crashes it. */
+  engine: 'lucene' | 'faiss';
+  m: number;
+  efConstruction: number;
+  /** Candidate list size at query time (sent per query as method_parameters.ef_search). */
+  efSearch: number;
+  /** Rebuild indexes even when a matching one exists. */
+  recreate: boolean;
+  /** Bulk (and msearch) requests in flight. */
+  concurrency: number;
+  /** Documents per bulk request. */
+  bulkBatchSize: number;
+  /** The model's similarity: cosine -> space_type cosinesimil, dot -> innerproduct. */
+  similarity: 'cosine' | 'dot';
+  dimension: number;
+  /** Index name prefix (default beir-bench). */
+  indexPrefix?: string;
+  quiet?: boolean;
+  /** Backoff for 429/5xx/unreachable; default 5 retries from 500 ms. */
+  retry?: RetryPolicy;
+}
+
+/** Queries per _msearch request: large enough to amortise the round trip, small enough to stay under limits. */
+const MSEARCH_BATCH = 50;
+
+function validate(opts: OpenSearchOptions): void {
+  const positive: [string, number][] = [
+    ['--hnsw-m', opts.m],
+    ['--ef-construction', opts.efConstruction],
+    ['--ef-search', opts.efSearch],
+    ['--bulk-concurrency', opts.concurrency],
+    ['--bulk-size', opts.bulkBatchSize],
+    ['dimension', opts.dimension],
+  ];
+  for (const [name, v] of positive) {
+    if (!Number.isInteger(v) || v < 1) throw new UserError(`${name} must be a positive integer, got ${v}`);
+  }
+  if (opts.engine !== 'lucene' && opts.engine !== 'faiss') throw new UserError(`--engine must be lucene or faiss, got ${opts.engine}`);
+}
+
+export class OpenSearchBackend implements SearchBackend {
+  readonly name = 'opensearch';
+  readonly supportsLexical = true;
+  private readonly retry: RetryPolicy;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly opts: OpenSearchOptions,
+    private readonly node: NodeInfo,
+  ) {
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Connects and probes the node; fails fast with a UserError naming the URL. */
+  static async connect(opts: OpenSearchOptions): Promise<OpenSearchBackend> {
+    validate(opts);
+    const client = createClient({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure });
+    try {
+      return new OpenSearchBackend(client, opts, await probeNode(client, opts.url));
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+  }
+
+  /** The index name used for key. */
+  indexName(key: Pick<IndexKey, 'dataset' | 'model' | 'arm'>): string {
+    return indexName(key, this.opts.indexPrefix);
+  }
+
+  private where(index: string): string {
+    return `index "${index}" at ${redactUrl(this.opts.url)}`;
+  }
+
+  private log(message: string): void {
+    if (!this.opts.quiet) process.stderr.write(`${message}\n`);
+  }
+
+  private spec(key: IndexKey, lexical: boolean): IndexSpec {
+    if (lexical) return { key, bm25: { k1: BM25_K1, b: BM25_B } };
+    const o = this.opts;
+    return {
+      key,
+      vector: {
+        dimension: o.dimension,
+        engine: o.engine,
+        spaceType: o.similarity === 'cosine' ? 'cosinesimil' : 'innerproduct',
+        m: o.m,
+        efConstruction: o.efConstruction,
+      },
+    };
+  }
+
+  /** Rebuilds the index unless an existing one matches key (incl. fingerprint), mapping and doc count. */
+  async index({ key, docs, vectors }: IndexInput): Promise<void> {
+    const index = this.indexName(key);
+    if (vectors) {
+      if (!this.node.plugins.includes('opensearch-knn')) {
+        throw new UserError(`OpenSearch at ${redactUrl(this.opts.url)} has no k-NN plugin (plugins: ${this.node.plugins.join(', ') || 'none'})`);
+      }
+      if (vectors.rows !== docs.length) throw new Error(`${vectors.rows} vectors for ${docs.length} docs (${index})`);
+      if (vectors.dim !== this.opts.dimension) {
+        throw new UserError(`Vectors for ${this.where(index)} have dimension ${vectors.dim}, the index expects ${this.opts.dimension}`);
+      }
+    }
+    const spec = this.spec(key, !vectors);
+    try {
+      if ((await this.client.indices.exists({ index })).body) {
+        const reason = this.opts.recreate ? 'recreate was requested' : await this.mismatch(index, spec, docs.length);
+        if (reason === null) {
+          this.log(`reusing ${this.where(index)} (${docs.length} docs)`);
+          return;
+        }
+        this.log(`rebuilding ${this.where(index)}: ${reason}`);
+        await this.client.indices.delete({ index });
+      }
+      await this.client.indices.create({ index, body: createIndexBody(spec) });
+    } catch (err) {
+      throw err instanceof UserError ? err : new UserError(`Cannot prepare ${this.where(index)}: ${errorReason(err)}`);
+    }
+    await bulkIngest(this.client, docs, vectors, {
+      index,
+      url: this.opts.url,
+      concurrency: this.opts.concurrency,
+      batchSize: this.opts.bulkBatchSize,
+      retry: this.retry,
+      quiet: this.opts.quiet,
+    });
+    const count = await this.refreshAndCount(index);
+    if (count !== docs.length) {
+      throw new UserError(`${this.where(index)} holds ${count} documents after ingestion, expected ${docs.length} (duplicate doc ids?)`);
+    }
+  }
+
+  private async mismatch(index: string, spec: IndexSpec, docCount: number): Promise<string | null> {
+    const mapping = (await this.client.indices.getMapping({ index })).body[index]?.mappings ?? {};
+    return reuseMismatch({ mapping, docCount: await this.refreshAndCount(index) }, spec, docCount);
+  }
+
+  private async refreshAndCount(index: string): Promise<number> {
+    try {
+      await this.client.indices.refresh({ index });
+      return (await this.client.count({ index })).body.count;
+    } catch (err) {
+      throw new UserError(`Cannot refresh or count ${this.where(index)}: ${errorReason(err)}`);
+    }
+  }
+
+  async search({ key, queries, vectors, k }: SearchInput): Promise<Run> {
+    const index = this.indexName(key);
+    if (vectors && vectors.rows !== queries.length) throw new Error(`${vectors.rows} query vectors for ${queries.length} queries`);
+    const requests: SearchRequest[] = queries.map((q, i) => {
+      const query = vectors
+        ? {
+            knn: {
+              [VECTOR_FIELD]: {
+                vector: float32Json(matrixRow(vectors, i)),
+                k,
+                method_parameters: { ef_search: this.opts.efSearch },
+              },
+            },
+          }
+        : { match: { [CONTENTS_FIELD]: q.text } };
+      return { queryId: q.id, body: { size: k, _source: false, track_total_hits: false, query } };
+    });
+    return msearchRun(this.client, requests, {
+      index,
+      url: this.opts.url,
+      concurrency: this.opts.concurrency,
+      batchSize: MSEARCH_BATCH,
+      retry: this.retry,
+    });
+  }
+
+  /** Remove the index of key if it exists (scripts and cleanup). */
+  async deleteIndex(key: Pick<IndexKey, 'dataset' | 'model' | 'arm'>): Promise<void> {
+    await this.client.indices.delete({ index: this.indexName(key), ignore_unavailable: true });
+  }
+
+  describe(): Record<string, unknown> {
+    const o = this.opts;
+    return {
+      backend: this.name,
+      url: redactUrl(o.url),
+      version: this.node.version,
+      distribution: this.node.distribution,
+      plugins: this.node.plugins,
+      knn: {
+        method: 'hnsw',
+        engine: o.engine,
+        spaceType: o.similarity === 'cosine' ? 'cosinesimil' : 'innerproduct',
+        m: o.m,
+        efConstruction: o.efConstruction,
+        efSearch: o.efSearch,
+        scores: o.similarity === 'cosine' ? '(1 + cos) / 2' : 'dot + 1 if dot >= 0 else 1 / (1 - dot)',
+      },
+      bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: 'Lucene LegacyBM25 (x (1 + k1))' },
+      bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,53 @@
+import type { Argv } from 'yargs';
+import { expandDatasetNames, OFFICIAL_BASE_URL, SEED_DATASETS } from '../datasets/registry.js';
+
+/** Options shared by every command that reads BEIR datasets (stats, download, bench). */
+export function withDatasetOptions<T>(y: Argv<T>, opts: { required?: boolean } = {}) {
+  return y
+    .option('dataset', {
+      type: 'string',
+      array: true,
+      // Commands that cost minutes per dataset (bench) make the user name them; cheap ones default to the seed four.
+      ...(opts.required ? { demandOption: 'name the dataset(s), e.g. --dataset scifact (or --dataset seed)' } : { default: ['seed'] }),
+      describe: `Dataset name(s): repeat the option or separate with commas; "seed" = ${SEED_DATASETS.join(', ')} (see the "datasets" command)`,
+    })
+    .option('data-dir', {
+      type: 'string',
+      describe: 'Already-extracted BEIR folder holding <dataset>/corpus.jsonl, queries.jsonl, qrels/; used as-is, nothing is downloaded',
+    })
+    .option('cache-dir', {
+      type: 'string',
+      default: 'datasets',
+      describe: 'Download cache: <cache-dir>/<dataset>.zip and the extracted <cache-dir>/<dataset>/ (used when --data-dir is not given)',
+    })
+    .option('mirror', {
+      type: 'string',
+      describe: `Base URL replacing the official ${OFFICIAL_BASE_URL} (must serve <dataset>.zip; md5 is still checked)`,
+    })
+    .option('split', { type: 'string', default: 'test', describe: 'qrels split to use (qrels/<split>.tsv)' });
+}
+
+export interface DatasetOptions {
+  /** Validated registry names, `seed` expanded, duplicates dropped. */
+  datasets: string[];
+  split: string;
+  dataDir?: string;
+  cacheDir: string;
+  mirror?: string;
+}
+
+export function datasetOptionsFrom(a: {
+  dataset: string[];
+  split: string;
+  'data-dir'?: string;
+  'cache-dir': string;
+  mirror?: string;
+}): DatasetOptions {
+  return {
+    datasets: expandDatasetNames(a.dataset),
+    split: a.split,
+    dataDir: a['data-dir'],
+    cacheDir: a['cache-dir'],
+    mirror: a.mirror,
+  };
+}

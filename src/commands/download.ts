@@ -1,0 +1,27 @@
+import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../errors.js';
+import { resolveDatasetFolder } from '../datasets/resolve.js';
+import { datasetOptionsFrom, withDatasetOptions } from './dataset-options.js';
+
+function builder(y: Argv) {
+  return withDatasetOptions(y)
+    .option('quiet', { type: 'boolean', default: false, describe: 'No download/extraction progress on stderr' })
+    .example('$0 download --dataset seed', 'Fetch NFCorpus, TREC-COVID, SciFact and ArguAna into ./datasets')
+    .example('$0 download --dataset fiqa --mirror https://example.org/beir/', 'Fetch from a mirror (md5 still checked)');
+}
+
+type DownloadArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
+
+export const downloadCommand: CommandModule<object, DownloadArgs> = {
+  command: 'download',
+  describe: 'Download, md5-check and extract BEIR datasets into the cache (--cache-dir); already cached ones are kept',
+  builder: builder as unknown as CommandModule<object, DownloadArgs>['builder'],
+  handler: async (a) => {
+    const ds = datasetOptionsFrom(a);
+    if (ds.dataDir !== undefined) throw new UserError('download fills --cache-dir; --data-dir names folders that are used as-is and is not accepted here');
+    for (const name of ds.datasets) {
+      const folder = await resolveDatasetFolder(name, { cacheDir: ds.cacheDir, mirror: ds.mirror, quiet: a.quiet });
+      process.stdout.write(`${name}: ${folder}\n`);
+    }
+  },
+};

@@ -1,0 +1,78 @@
+/** The OpenSearch flags of `bench` (and scripts), and their translation into OpenSearchOptions. */
+import type { Argv } from 'yargs';
+import { UserError } from '../errors.js';
+import type { OpenSearchOptions } from '../backends/opensearch.js';
+import type { ModelSpec } from '../models/spec.js';
+
+export const DEFAULT_OPENSEARCH_URL = 'http://localhost:9200';
+
+export function withOpenSearchOptions<T>(y: Argv<T>) {
+  return y
+    .option('opensearch-url', {
+      type: 'string',
+      default: process.env.OPENSEARCH_URL || DEFAULT_OPENSEARCH_URL,
+      defaultDescription: `$OPENSEARCH_URL, else ${DEFAULT_OPENSEARCH_URL}`,
+      describe: 'OpenSearch endpoint (--backend opensearch). Credentials come from $OPENSEARCH_USERNAME / $OPENSEARCH_PASSWORD only',
+    })
+    .option('opensearch-ca', { type: 'string', describe: 'PEM file of the CA that signed the OpenSearch TLS certificate' })
+    .option('opensearch-insecure', {
+      type: 'boolean',
+      default: false,
+      describe: 'Do not verify the OpenSearch TLS certificate (warns; for self-signed test clusters only)',
+    })
+    .option('engine', {
+      choices: ['lucene', 'faiss'] as const,
+      default: 'lucene' as const,
+      describe: 'k-NN engine of the HNSW index (faiss needs native libraries the Maven-built local node lacks)',
+    })
+    .option('hnsw-m', { type: 'number', default: 16, describe: 'HNSW graph degree m (index time)' })
+    .option('ef-construction', { type: 'number', default: 100, describe: 'HNSW ef_construction (index time)' })
+    .option('ef-search', { type: 'number', default: 100, describe: 'HNSW ef_search: candidates examined per query (query time)' })
+    .option('recreate', {
+      type: 'boolean',
+      default: false,
+      describe: 'Rebuild OpenSearch indexes even when a matching one (same key, fingerprint, mapping, doc count) exists',
+    })
+    .option('bulk-concurrency', { type: 'number', default: 2, describe: 'OpenSearch bulk (and msearch) requests in flight' })
+    .option('bulk-size', { type: 'number', default: 250, describe: 'Documents per OpenSearch bulk request' })
+    .check((a) => {
+      for (const opt of ['hnsw-m', 'ef-construction', 'ef-search', 'bulk-concurrency', 'bulk-size'] as const) {
+        const v = a[opt];
+        if (!Number.isInteger(v) || v < 1) throw new UserError(`--${opt} must be a positive integer (got ${v})`);
+      }
+      return true;
+    });
+}
+
+export interface OpenSearchArgs {
+  'opensearch-url': string;
+  'opensearch-ca'?: string;
+  'opensearch-insecure': boolean;
+  engine: 'lucene' | 'faiss';
+  'hnsw-m': number;
+  'ef-construction': number;
+  'ef-search': number;
+  recreate: boolean;
+  'bulk-concurrency': number;
+  'bulk-size': number;
+  quiet?: boolean;
+}
+
+/** Backend options for one model: the vector field takes the model's dimension and similarity. */
+export function openSearchOptionsFrom(a: OpenSearchArgs, model: Pick<ModelSpec, 'dimension' | 'similarity'>): OpenSearchOptions {
+  return {
+    url: a['opensearch-url'],
+    caFile: a['opensearch-ca'],
+    insecure: a['opensearch-insecure'],
+    engine: a.engine,
+    m: a['hnsw-m'],
+    efConstruction: a['ef-construction'],
+    efSearch: a['ef-search'],
+    recreate: a.recreate,
+    concurrency: a['bulk-concurrency'],
+    bulkBatchSize: a['bulk-size'],
+    similarity: model.similarity,
+    dimension: model.dimension,
+    quiet: a.quiet,
+  };
+}

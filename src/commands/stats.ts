@@ -1,0 +1,40 @@
+import type { Argv, CommandModule } from 'yargs';
+import { resolveDatasetFolder } from '../datasets/resolve.js';
+import { measureDataset } from '../datasets/measure.js';
+import { getDataset } from '../datasets/registry.js';
+import { DEFAULT_BIAS_RULE, validateBiasRule } from '../datasets/stats.js';
+import { renderStats, STATS_FORMATS } from '../datasets/stats-report.js';
+import { datasetOptionsFrom, withDatasetOptions } from './dataset-options.js';
+
+function builder(y: Argv) {
+  return withDatasetOptions(y)
+    .option('format', { choices: STATS_FORMATS, default: 'table' as const, describe: 'Output: terminal table, markdown, or JSON' })
+    .option('poor-below', { type: 'number', default: DEFAULT_BIAS_RULE.poorBelow, describe: 'Bias rule: POOR when passage/query length ratio r is below this' })
+    .option('good-from', { type: 'number', default: DEFAULT_BIAS_RULE.goodFrom, describe: 'Bias rule: GOOD (or EXCELLENT) when r is at least this; FAIR in between' })
+    .option('question-share', {
+      type: 'number',
+      default: DEFAULT_BIAS_RULE.questionShareForExcellent,
+      describe: 'Bias rule: EXCELLENT when r >= --good-from and at least this share of queries is question-like',
+    })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No download/extraction progress on stderr' })
+    .example('$0 stats --data-dir ../shared/beir --dataset seed', 'The seed article\'s table from local BEIR folders')
+    .example('$0 stats --dataset scifact,nfcorpus --format markdown', 'Download if needed, print markdown');
+}
+
+type StatsArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
+
+export const statsCommand: CommandModule<object, StatsArgs> = {
+  command: 'stats',
+  describe: 'Print query/passage length statistics and the expected-bias label of BEIR datasets (the seed article\'s table)',
+  builder: builder as unknown as CommandModule<object, StatsArgs>['builder'],
+  handler: async (a) => {
+    const rule = validateBiasRule({ poorBelow: a['poor-below'], goodFrom: a['good-from'], questionShareForExcellent: a['question-share'] });
+    const ds = datasetOptionsFrom(a);
+    const rows = [];
+    for (const name of ds.datasets) {
+      const folder = await resolveDatasetFolder(name, { dataDir: ds.dataDir, cacheDir: ds.cacheDir, mirror: ds.mirror, quiet: a.quiet });
+      rows.push(await measureDataset(getDataset(name), folder, ds.split, rule));
+    }
+    process.stdout.write(`${renderStats(rows, rule, a.format)}\n`);
+  },
+};

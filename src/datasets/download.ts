@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { tempPathFor } from '../atomic-file.js';
+import { UserError } from '../errors.js';
+import { startProgress } from '../progress.js';
+import { tap } from './stream-tap.js';
+import { withTempPath } from './temp-path.js';
+
+export interface DownloadOptions {
+  /** Expected md5 (hex) of the whole file; a mismatch is an error and nothing is kept. */
+  md5: string;
+  /** Size to show progress against when the server sends no Content-Length. */
+  expectedBytes?: number;
+  label: string;
+  quiet?: boolean;
+}
+
+/**
+ * Download `url` to `dest`: streamed to a temp file beside it with a progress bar, checked (length, md5),
+ * then renamed into place. On any failure or Ctrl-C nothing is left at `dest` or beside it.
+ */
+export async function downloadVerified(url: string, dest: string, opts: DownloadOptions): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = tempPathFor(dest);
+  await withTempPath(tmp, async () => {
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (err) {
+      throw new UserError(`download of ${url} failed: ${describeFetchError(err)}`);
+    }
+    if (!res.ok || !res.body) {
+      await res.body?.cancel();
+      throw new UserError(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`.trimEnd());
+    }
+    // With a Content-Encoding, Content-Length counts the encoded bytes, not the file's.
+    const header = res.headers.get('content-length');
+    const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
+    const declared = header === null || encoded ? undefined : Number(header);
+    const total = declared ?? opts.expectedBytes ?? 0;
+
+    const md5 = createHash('md5');
+    let received = 0;
+    const progress = startProgress({ label: opts.label, total, unit: 'MB', scale: 1e-6, quiet: opts.quiet });
+    const meter = tap((chunk) => {
+      md5.update(chunk);
+      progress.update((received += chunk.length));
+    });
+    try {
+      await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, createWriteStream(tmp));
+    } catch (err) {
+      throw new UserError(`download of ${url} failed after ${received} bytes: ${describeFetchError(err)}`);
+    } finally {
+      progress.stop();
+    }
+    if (declared !== undefined && received !== declared) {
+      throw new UserError(`download of ${url} is truncated: got ${received} of ${declared} bytes`);
+    }
+    const actual = md5.digest('hex');
+    if (actual !== opts.md5.toLowerCase()) {
+      throw new UserError(
+        `download of ${url} is corrupt: md5 ${actual}, expected ${opts.md5} (${received} bytes received); nothing was kept`,
+      );
+    }
+    await rename(tmp, dest);
+  });
+}
+
+/** fetch wraps network errors as "fetch failed" / "terminated": the useful part is in `cause`. */
+function describeFetchError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    parts.push(code ? `${e.message} (${code})` : e.message);
+  }
+  return parts.length > 0 ? parts.join(': ') : String(err);
+}

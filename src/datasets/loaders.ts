@@ -1,0 +1,180 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { readQrels } from '../eval/qrels-file.js';
+import type { Doc, Qrels, Query } from '../types.js';
+import { fileDigest } from './digest.js';
+import { idField, readJsonLines, textField } from './jsonl.js';
+
+/** Stream a BEIR corpus.jsonl: `_id` coerced to string, a missing title read as '' (title and text kept apart). */
+export async function* readCorpus(path: string): AsyncGenerator<Doc> {
+  for await (const line of readJsonLines(path)) {
+    yield { id: idField(line), title: textField(line, 'title', true), text: textField(line, 'text') };
+  }
+}
+
+/** All queries of a BEIR queries.jsonl, id -> text; a repeated id keeps its last text (BEIR's dict). */
+export async function readQueries(path: string): Promise<Map<string, string>> {
+  const queries = new Map<string, string>();
+  for await (const line of readJsonLines(path)) queries.set(idField(line), textField(line, 'text'));
+  return queries;
+}
+
+export const CORPUS_FILE = 'corpus.jsonl';
+export const QUERIES_FILE = 'queries.jsonl';
+export const qrelsFile = (split: string) => `qrels/${split}.tsv`;
+
+/** Path of a dataset file; a missing one is a UserError naming it (and, for qrels, the splits there are). */
+export async function requireDatasetFile(folder: string, file: string): Promise<string> {
+  const path = join(folder, file);
+  if (await stat(path).then((s) => s.isFile(), () => false)) return path;
+  let hint = '';
+  if (file.startsWith('qrels/')) {
+    const splits = await readdir(join(folder, 'qrels')).then((names) => names.filter((n) => n.endsWith('.tsv')).map((n) => n.slice(0, -4)), () => []);
+    hint = splits.length > 0 ? ` (splits available: ${splits.sort().join(', ')})` : '';
+  }
+  throw new UserError(`${file} not found in ${folder}: ${path} is missing${hint}`);
+}
+
+export interface SplitQueries {
+  /** Queries judged in the split, in qrels order. */
+  queries: Query[];
+  /** The split's qrels, restricted to `queries`. */
+  qrels: Qrels;
+  /** Judged queries in the split before `maxQueries`. */
+  judgedQueriesTotal: number;
+  queriesPath: string;
+  qrelsPath: string;
+}
+
+/**
+ * The queries of one split as BEIR's GenericDataLoader keeps them: only those with qrels, in qrels order.
+ * A qrels query absent from queries.jsonl is a data error naming it. `maxQueries` keeps the first ones.
+ */
+export async function loadSplitQueries(folder: string, split: string, maxQueries?: number): Promise<SplitQueries> {
+  const qrelsPath = await requireDatasetFile(folder, qrelsFile(split));
+  const queriesPath = await requireDatasetFile(folder, QUERIES_FILE);
+  const [allQrels, texts] = await Promise.all([readQrels(qrelsPath, { format: 'beir' }), readQueries(queriesPath)]);
+
+  const missing = [...allQrels.keys()].filter((id) => !texts.has(id));
+  if (missing.length > 0) {
+    throw new UserError(
+      `${missing.length} quer${missing.length === 1 ? 'y' : 'ies'} of ${qrelsPath} missing from ${queriesPath}: ` +
+        `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+    );
+  }
+  const ids = [...allQrels.keys()].slice(0, maxQueries);
+  return {
+    queries: ids.map((id) => ({ id, text: texts.get(id)! })),
+    qrels: new Map(ids.map((id) => [id, allQrels.get(id)!])),
+    judgedQueriesTotal: allQrels.size,
+    queriesPath,
+    qrelsPath,
+  };
+}
+
+export interface LoadedDataset {
+  name: string;
+  folder: string;
+  split: string;
+  docs: Doc[];
+  queries: Query[];
+  qrels: Qrels;
+  /** Sizes before --max-docs / --max-queries (equal to docs/queries lengths on a full load). */
+  corpusDocsTotal: number;
+  judgedQueriesTotal: number;
+  /** qrels rows (of the kept queries) whose doc id is not in corpus.jsonl: reported, not fatal (ArguAna has one). */
+  qrelsDocsMissingFromCorpus: { rows: number; docIds: number; examples: string[] };
+  /** corpus.jsonl, queries.jsonl and qrels/<split>.tsv by their path relative to the folder. */
+  files: Record<string, { path: string; bytes: number; sha256: string }>;
+}
+
+export interface LoadOptions {
+  split: string;
+  /**
+   * Smoke runs: keep every doc judged relevant (grade >= 1) to a kept query, plus the first other docs
+   * in corpus order up to `maxDocs` in total (more only if the relevant docs alone exceed it), so
+   * retrieval still has hits to find.
+   */
+  maxDocs?: number;
+  /** Keep the first `maxQueries` queries in qrels order. */
+  maxQueries?: number;
+}
+
+/** Load a BEIR folder: corpus, the split's queries and qrels, with file fingerprints. */
+export async function loadDataset(name: string, folder: string, opts: LoadOptions): Promise<LoadedDataset> {
+  for (const [key, v] of [['maxDocs', opts.maxDocs], ['maxQueries', opts.maxQueries]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UserError(`${key} must be a positive integer, got ${v}`);
+  }
+  const corpusPath = await requireDatasetFile(folder, CORPUS_FILE);
+  const { queries, qrels, judgedQueriesTotal, queriesPath, qrelsPath } = await loadSplitQueries(folder, opts.split, opts.maxQueries);
+
+  const relevant = new Set<string>();
+  for (const judged of qrels.values()) for (const [docId, grade] of judged) if (grade >= 1) relevant.add(docId);
+  const fillerBudget = opts.maxDocs === undefined ? Infinity : Math.max(0, opts.maxDocs - relevant.size);
+
+  const [files, { docs, allIds }] = await Promise.all([
+    describeFiles({ [CORPUS_FILE]: corpusPath, [QUERIES_FILE]: queriesPath, [qrelsFile(opts.split)]: qrelsPath }),
+    collectDocs(corpusPath, relevant, fillerBudget),
+  ]);
+
+  const missingIds = new Set<string>();
+  let missingRows = 0;
+  for (const judged of qrels.values()) {
+    for (const docId of judged.keys()) {
+      if (allIds.has(docId)) continue;
+      missingRows++;
+      missingIds.add(docId);
+    }
+  }
+
+  return {
+    name,
+    folder,
+    split: opts.split,
+    docs,
+    queries,
+    qrels,
+    corpusDocsTotal: allIds.size,
+    judgedQueriesTotal,
+    qrelsDocsMissingFromCorpus: { rows: missingRows, docIds: missingIds.size, examples: [...missingIds].slice(0, 5) },
+    files,
+  };
+}
+
+/** Keep the relevant docs plus up to `fillerBudget` others; also return every id seen, to spot missing qrels docs. */
+async function collectDocs(corpusPath: string, relevant: Set<string>, fillerBudget: number): Promise<{ docs: Doc[]; allIds: Set<string> }> {
+  // A Map mirrors BEIR's dict: a repeated _id keeps its first position and its last content.
+  const docs = new Map<string, Doc>();
+  const allIds = new Set<string>();
+  let fillers = 0;
+  for await (const doc of readCorpus(corpusPath)) {
+    allIds.add(doc.id);
+    if (docs.has(doc.id) || relevant.has(doc.id)) docs.set(doc.id, doc);
+    else if (fillers < fillerBudget) {
+      fillers++;
+      docs.set(doc.id, doc);
+    }
+  }
+  return { docs: [...docs.values()], allIds };
+}
+
+/** One line for the user about qrels doc ids the corpus lacks, or null when there are none. */
+export function missingDocsNote(ds: LoadedDataset): string | null {
+  const m = ds.qrelsDocsMissingFromCorpus;
+  if (m.rows === 0) return null;
+  return (
+    `${ds.name}: ${m.rows} qrels row(s) of split ${ds.split} name ${m.docIds} doc id(s) absent from corpus.jsonl ` +
+    `(e.g. ${m.examples.join(', ')}); they stay in the qrels and can never be retrieved`
+  );
+}
+
+async function describeFiles(paths: Record<string, string>): Promise<LoadedDataset['files']> {
+  const entries = await Promise.all(
+    Object.entries(paths).map(async ([rel, path]) => {
+      const [info, sha256] = await Promise.all([stat(path), fileDigest(path, 'sha256')]);
+      return [rel, { path, bytes: info.size, sha256 }] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}

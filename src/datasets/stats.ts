@@ -1,0 +1,185 @@
+import { UserError } from '../errors.js';
+import type { LoadedDataset } from './loaders.js';
+import { getDataset, type DatasetInfo } from './registry.js';
+
+/** Length statistics in words (docs/datasets.md). `avg` is kept at full precision; round only for display. */
+export interface LengthStats {
+  avg: number;
+  median: number;
+  count: number;
+}
+
+/** Thresholds of the expected-bias rule: POOR if r < poorBelow; GOOD from goodFrom; EXCELLENT also needs q >= questionShareForExcellent. */
+export interface BiasRule {
+  poorBelow: number;
+  goodFrom: number;
+  questionShareForExcellent: number;
+}
+
+export const DEFAULT_BIAS_RULE: BiasRule = Object.freeze({ poorBelow: 2, goodFrom: 5, questionShareForExcellent: 0.5 });
+
+export type BiasLabel = 'POOR' | 'FAIR' | 'GOOD' | 'EXCELLENT';
+
+export interface DatasetStats {
+  name: string;
+  displayName: string;
+  split: string;
+  queries: LengthStats;
+  /** Measured from corpus.jsonl, or the registry's (article's) values when the corpus is not at hand. */
+  passages: LengthStats | null;
+  passagesSource: 'corpus' | 'registry' | null;
+  /** Why the corpus could not be measured (one line). */
+  unavailableReason?: string;
+  /** r = avg passage length / avg query length. */
+  lengthRatio: number | null;
+  /** q = share of question-like queries. */
+  questionShare: number;
+  bias: BiasLabel | null;
+  testQueries: number;
+  corpusDocs: number | null;
+  /** Things a reader must know about this row (fallbacks, values differing from the registry/article). */
+  notes: string[];
+}
+
+/** Whitespace-separated words; empty text is 0 words. */
+export function wordCount(text: string): number {
+  const t = text.trim();
+  return t === '' ? 0 : t.split(/\s+/).length;
+}
+
+/** Mean and median (mean of the two middle values for an even count); all 0 for no values. */
+export function lengthStats(lengths: ArrayLike<number>): LengthStats {
+  const n = lengths.length;
+  if (n === 0) return { avg: 0, median: 0, count: 0 };
+  const sorted = Float64Array.from(lengths).sort();
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  const mid = n >> 1;
+  return { avg: sum / n, median: n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, count: n };
+}
+
+const QUESTION_WORDS = new Set([
+  'what', 'how', 'why', 'when', 'where', 'which', 'who', 'whom', 'whose',
+  'is', 'are', 'was', 'were', 'do', 'does', 'did', 'can', 'could', 'should', 'will', 'would', 'has', 'have', 'may', 'might',
+]);
+
+/** A final "?", possibly inside closing quotes or brackets (`... is it?"`). */
+const ENDS_WITH_QUESTION_MARK = /\?["'\u201d\u2019)\]]*$/;
+
+/** Ends with "?" or starts with an interrogative/auxiliary word (its leading letters, so "What's" counts). */
+export function isQuestionLike(text: string): boolean {
+  const t = text.trim();
+  if (ENDS_WITH_QUESTION_MARK.test(t)) return true;
+  const first = /^[a-z]+/.exec(t.toLowerCase())?.[0];
+  return first !== undefined && QUESTION_WORDS.has(first);
+}
+
+export function questionShare(texts: string[]): number {
+  return texts.length === 0 ? 0 : texts.filter(isQuestionLike).length / texts.length;
+}
+
+/** POOR if r < poorBelow; FAIR below goodFrom; GOOD from goodFrom; EXCELLENT when also q >= questionShareForExcellent. */
+export function biasLabel(r: number, q: number, rule: BiasRule = DEFAULT_BIAS_RULE): BiasLabel {
+  if (r < rule.poorBelow) return 'POOR';
+  if (r < rule.goodFrom) return 'FAIR';
+  return q >= rule.questionShareForExcellent ? 'EXCELLENT' : 'GOOD';
+}
+
+/** Check user-given thresholds: finite, 0 <= poorBelow <= goodFrom, share within [0, 1]. */
+export function validateBiasRule(rule: BiasRule): BiasRule {
+  const { poorBelow, goodFrom, questionShareForExcellent: share } = rule;
+  if (![poorBelow, goodFrom, share].every(Number.isFinite)) throw new UserError('bias rule thresholds must be numbers');
+  if (poorBelow < 0 || poorBelow > goodFrom) {
+    throw new UserError(`bias rule: need 0 <= poor-below <= good-from, got poor-below ${poorBelow} and good-from ${goodFrom}`);
+  }
+  if (share < 0 || share > 1) throw new UserError(`bias rule: question share must be within [0, 1], got ${share}`);
+  return rule;
+}
+
+export interface StatsInput {
+  info: DatasetInfo;
+  split: string;
+  /** Texts of the split's judged queries. */
+  queryTexts: string[];
+  /** Word counts of every corpus document's `text`, or null when the corpus is not available. */
+  passageLengths: ArrayLike<number> | null;
+  unavailableReason?: string;
+  /** Set when the lengths cover only part of the dataset (a smoke run), e.g. "500 of 3633 documents". */
+  subset?: string;
+  rule?: BiasRule;
+}
+
+/** Stats of a loaded dataset, over what was loaded (a --max-docs/--max-queries run is flagged as a subset). */
+export function computeStats(ds: LoadedDataset, rule?: BiasRule): DatasetStats {
+  const cut = [
+    ds.docs.length < ds.corpusDocsTotal && `${ds.docs.length} of ${ds.corpusDocsTotal} documents`,
+    ds.queries.length < ds.judgedQueriesTotal && `${ds.queries.length} of ${ds.judgedQueriesTotal} queries`,
+  ].filter((s): s is string => typeof s === 'string');
+  return statsFromLengths({
+    info: getDataset(ds.name),
+    split: ds.split,
+    queryTexts: ds.queries.map((q) => q.text),
+    passageLengths: ds.docs.map((d) => wordCount(d.text)),
+    ...(cut.length > 0 && { subset: cut.join(', ') }),
+    rule,
+  });
+}
+
+/**
+ * One row of the article's table. Without a corpus the passage columns fall back to the registry's
+ * known (article) values, marked `passagesSource: 'registry'`, so the bias label can still be given.
+ */
+export function statsFromLengths(input: StatsInput): DatasetStats {
+  const { info, split } = input;
+  const queries = lengthStats(input.queryTexts.map(wordCount));
+  const q = questionShare(input.queryTexts);
+  const notes: string[] = [];
+
+  let passages: LengthStats | null = null;
+  let passagesSource: DatasetStats['passagesSource'] = null;
+  const known = info.knownAvgPassageLength !== undefined && info.knownMedianPassageLength !== undefined
+    ? { avg: info.knownAvgPassageLength, median: info.knownMedianPassageLength }
+    : null;
+  if (input.subset !== undefined) {
+    notes.push(`computed over a subset (${input.subset}): not comparable with the article or the registry`);
+  }
+  const compare = input.subset === undefined;
+  if (input.passageLengths) {
+    passages = lengthStats(input.passageLengths);
+    passagesSource = 'corpus';
+    if (compare && known && Math.abs(passages.avg - known.avg) >= 0.005) {
+      notes.push(
+        `avg passage length measured ${passages.avg.toFixed(2)}, the article reports ${known.avg.toFixed(2)}: the article's value ` +
+          `is not reproducible from this corpus with the documented definition (median: ${passages.median}, article ${known.median})`,
+      );
+    }
+    if (compare && passages.count !== info.corpusDocs) {
+      notes.push(`corpus has ${passages.count} documents, the registry expects ${info.corpusDocs}`);
+    }
+  } else if (known) {
+    passages = { ...known, count: info.corpusDocs };
+    passagesSource = 'registry';
+    notes.push(`passage columns from the registry, not measured (${input.unavailableReason ?? 'corpus not available'})`);
+  } else {
+    notes.push(`passage columns unavailable (${input.unavailableReason ?? 'corpus not available'})`);
+  }
+  if (compare && split === 'test' && queries.count !== info.testQueries) {
+    notes.push(`${queries.count} judged test queries, the registry expects ${info.testQueries}`);
+  }
+
+  const lengthRatio = passages && queries.avg > 0 ? passages.avg / queries.avg : null;
+  return {
+    name: info.name,
+    displayName: info.displayName,
+    split,
+    queries,
+    passages,
+    passagesSource,
+    ...(input.unavailableReason !== undefined && { unavailableReason: input.unavailableReason }),
+    lengthRatio,
+    questionShare: q,
+    bias: lengthRatio === null ? null : biasLabel(lengthRatio, q, input.rule),
+    testQueries: queries.count,
+    corpusDocs: passages ? passages.count : null,
+    notes,
+  };
+}

@@ -1,0 +1,76 @@
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { slug } from './cache.js';
+import { INDEX_FILE, type StoreIndex } from './vector-store.js';
+
+/** One cache folder: a namespace's vectors for one model and key-parts combination. */
+export interface CacheFolder {
+  dir: string;
+  namespace: string;
+  model: string;
+  dtype: string;
+  weightsSha256: string;
+  entries: number;
+  bytes: number;
+}
+
+/** Folders under `<cacheDir>/<namespace>/<model>/<config>/`; one whose index is unreadable shows as unknown. */
+export async function listCache(cacheDir: string): Promise<CacheFolder[]> {
+  const folders: CacheFolder[] = [];
+  for (const ns of await subdirs(cacheDir)) {
+    for (const model of await subdirs(join(cacheDir, ns))) {
+      for (const cfg of await subdirs(join(cacheDir, ns, model))) {
+        const dir = join(cacheDir, ns, model, cfg);
+        const index = await readIndex(dir);
+        let bytes = 0;
+        for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size;
+        folders.push({
+          dir,
+          namespace: index?.namespace ?? ns,
+          model: index?.parts.model ?? model,
+          dtype: index?.parts.dtype ?? '?',
+          weightsSha256: index?.parts.weightsSha256 ?? '?',
+          entries: index ? index.segments.reduce((n, s) => n + s.count, 0) : NaN,
+          bytes,
+        });
+      }
+    }
+  }
+  return folders;
+}
+
+export interface CacheFilter {
+  model?: string;
+  dataset?: string;
+}
+
+/** Folders of one model and/or one dataset (compared as folder names, as they are stored). */
+export function filterCache(folders: CacheFolder[], filter: CacheFilter): CacheFolder[] {
+  return folders.filter(
+    (f) => (!filter.model || slug(f.model) === slug(filter.model)) && (!filter.dataset || slug(f.namespace) === slug(filter.dataset)),
+  );
+}
+
+/** Delete cached vectors, all of them or only those matching the filter. Returns the folders removed. */
+export async function clearCache(cacheDir: string, filter: CacheFilter): Promise<CacheFolder[]> {
+  const doomed = filterCache(await listCache(cacheDir), filter);
+  for (const f of doomed) {
+    await rm(f.dir, { recursive: true, force: true });
+    // Drop the model and namespace folders too once they are empty.
+    for (const parent of [dirname(f.dir), dirname(dirname(f.dir))]) await rmdir(parent).catch(() => {});
+  }
+  return doomed;
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+async function readIndex(dir: string): Promise<StoreIndex | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, INDEX_FILE), 'utf8')) as StoreIndex;
+  } catch {
+    return null;
+  }
+}

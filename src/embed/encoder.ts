@@ -1,0 +1,166 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { AutoModel, AutoTokenizer, Tensor, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { Dtype, ModelSpec } from '../models/spec.js';
+import type { Matrix } from '../types.js';
+import { planBatches } from './batches.js';
+import { fileSha256 } from './file-sha256.js';
+import { resolveModelSource, weightsFileName, type ModelSource } from './model-source.js';
+import { poolInto } from './pooling.js';
+
+export interface EncoderInfo {
+  model: string;
+  /** Local folder or hub repo the files came from. */
+  source: string;
+  dtype: Dtype;
+  weightsFile: string;
+  weightsSha256: string;
+  pooling: 'mean' | 'cls';
+  normalize: boolean;
+  maxLength: number;
+  dimension: number;
+  threads: number;
+  batchSize: number;
+  /** e.g. '@huggingface/transformers@4.3.1' */
+  library: string;
+}
+
+export interface EncodeOptions {
+  /** Called after each batch with the number of texts it finished. */
+  onProgress?: (n: number) => void;
+}
+
+export interface Encoder {
+  info: EncoderInfo;
+  /** Rows in the caller's order, L2-normalised when the model spec says so. */
+  encode(texts: string[], opts?: EncodeOptions): Promise<Matrix>;
+  /** Token counts (special tokens included, after truncation), e.g. for tokens/s figures. */
+  countTokens(texts: string[]): number[];
+  dispose(): Promise<void>;
+}
+
+export interface LoadEncoderOptions {
+  model: ModelSpec;
+  dtype: Dtype;
+  /** Folder holding `<model id>/` (or `<onnx repo>/`) in transformers.js layout; absent = Hugging Face hub. */
+  modelsDir?: string;
+  /** onnxruntime intra-op threads; default all cores. */
+  threads?: number;
+  /** Texts per forward pass after length sorting; 16 measured best on a 2-core machine (docs/PERFORMANCE.md). */
+  batchSize?: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 16;
+
+export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder> {
+  const { model, dtype } = opts;
+  const threads = opts.threads ?? availableParallelism();
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+
+  const source = resolveModelSource(model, dtype, opts.modelsDir);
+  useSource(source);
+  const tokenizer = await AutoTokenizer.from_pretrained(source.name);
+  const session = await AutoModel.from_pretrained(source.name, {
+    dtype,
+    device: 'cpu',
+    // One graph runs at a time, so inter-op parallelism has nothing to do; intra-op threads do the matmuls.
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+  });
+  const weightsFile = join(source.kind === 'local' ? source.dir : join(env.cacheDir ?? '', source.name), weightsFileName(dtype));
+
+  const info: EncoderInfo = {
+    model: model.id,
+    source: source.kind === 'local' ? source.dir : `hf:${source.name}`,
+    dtype,
+    weightsFile,
+    weightsSha256: await fileSha256(weightsFile),
+    pooling: model.pooling,
+    normalize: model.normalize,
+    maxLength: model.maxLength,
+    dimension: model.dimension,
+    threads,
+    batchSize,
+    library: `@huggingface/transformers@${env.version}`,
+  };
+  return new OnnxEncoder(info, tokenizer, session);
+}
+
+/** transformers.js resolves model names through process-global settings; point them at this source. */
+function useSource(source: ModelSource): void {
+  if (source.kind === 'local') {
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    env.localModelPath = source.root;
+  } else {
+    env.allowRemoteModels = true;
+  }
+}
+
+class OnnxEncoder implements Encoder {
+  constructor(
+    readonly info: EncoderInfo,
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+  ) {}
+
+  countTokens(texts: string[]): number[] {
+    return this.tokenize(texts).map((ids) => ids.length);
+  }
+
+  async encode(texts: string[], opts: EncodeOptions = {}): Promise<Matrix> {
+    const { dimension: dim } = this.info;
+    const out: Matrix = { data: new Float32Array(texts.length * dim), rows: texts.length, dim };
+    if (texts.length === 0) return out;
+    // Tokenising everything first costs ~1% of the forward passes and is what lets batches be length-sorted.
+    const ids = this.tokenize(texts);
+    for (const batch of planBatches(ids.map((x) => x.length), this.info.batchSize)) {
+      const rows = batch.map((i) => ids[i]);
+      const lengths = rows.map((r) => r.length);
+      const seqLen = Math.max(...lengths);
+      const output = await this.model({
+        input_ids: padded(rows, seqLen, BigInt(this.tokenizer.pad_token_id ?? 0), (r, t) => BigInt(r[t])),
+        attention_mask: padded(rows, seqLen, 0n, () => 1n),
+      });
+      const hidden = output.last_hidden_state as Tensor;
+      if (hidden.dims[2] !== dim) {
+        throw new Error(`${this.info.model} produced ${hidden.dims[2]}-dim vectors; the registry says ${dim}`);
+      }
+      poolInto(hidden.data as Float32Array, lengths, seqLen, dim, this.info.pooling, this.info.normalize, out.data, batch);
+      hidden.dispose();
+      opts.onProgress?.(batch.length);
+    }
+    return out;
+  }
+
+  /** Token ids with special tokens, truncated to maxLength. */
+  private tokenize(texts: string[]): number[][] {
+    const { input_ids } = this.tokenizer(texts, { add_special_tokens: true, padding: false, truncation: false, return_tensor: false }) as {
+      input_ids: number[][];
+    };
+    return input_ids.map((ids) => truncateTokens(ids, this.info.maxLength));
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+/**
+ * Cut token ids (special tokens included) to `max` the way Hugging Face Python does for one sequence: the closing
+ * special token ([SEP] / </s>) is kept. transformers.js' own truncation would drop it, which the model never saw
+ * in training.
+ */
+export function truncateTokens(ids: number[], max: number): number[] {
+  return ids.length > max ? [...ids.slice(0, max - 1), ids[ids.length - 1]] : ids;
+}
+
+/** A [rows, seqLen] int64 tensor, right-padded with `pad` (XLM-R pads with 1, BERT with 0). */
+function padded(rows: number[][], seqLen: number, pad: bigint, value: (row: number[], t: number) => bigint): Tensor {
+  const data = new BigInt64Array(rows.length * seqLen).fill(pad);
+  rows.forEach((r, i) => {
+    for (let t = 0; t < r.length; t++) data[i * seqLen + t] = value(r, t);
+  });
+  return new Tensor('int64', data, [rows.length, seqLen]);
+}

@@ -1,0 +1,116 @@
+import { UserError } from '../errors.js';
+import { compareUtf8 } from '../ranking.js';
+import type { Qrels, Run } from '../types.js';
+import { rankTop } from './top-k.js';
+import { judgmentsOf, measureOf, measureQuery, type Judgments, type Measure, type MetricName } from './metrics.js';
+
+export interface EvalOptions {
+  metrics: MetricName[];
+  /** BEIR's ignore_identical_ids: drop a retrieved doc whose id equals the query id before ranking. */
+  ignoreIdenticalIds: boolean;
+  /** trec_eval -c: average over every qrels query, a query missing from the run scoring 0. */
+  averageOverAllQrels: boolean;
+}
+
+export interface EvalResult {
+  metrics: MetricName[];
+  /** The averaged queries, in trec_eval's order (query id by UTF-8 bytes). */
+  perQuery: Map<string, Record<MetricName, number>>;
+  mean: Record<MetricName, number>;
+  queriesScored: number;
+  qrelsQueriesMissingFromRun: number;
+  runQueriesWithoutQrels: number;
+  /** Retrieved docs dropped because their id equals the query id (0 unless ignoreIdenticalIds). */
+  selfHitsRemoved: number;
+}
+
+/**
+ * Scores queries one at a time and assembles the EvalResult, so the in-memory and the streaming
+ * (run file) paths share every rule. Only per-query metric values are kept, never the docs.
+ */
+export class QueryScorer {
+  private readonly measures: Measure[];
+  private readonly depth: number;
+  private readonly judgments = new Map<string, Judgments>();
+  private readonly scored = new Map<string, Record<MetricName, number>>();
+  private readonly runQueries = new Set<string>();
+  private readonly selfHitQueries = new Set<string>();
+
+  constructor(
+    private readonly qrels: Qrels,
+    private readonly opts: EvalOptions,
+  ) {
+    if (opts.metrics.length === 0) throw new UserError('no metrics requested');
+    this.measures = opts.metrics.map(measureOf);
+    this.depth = Math.max(...this.measures.map((m) => m.k));
+  }
+
+  /** Whether docs of this query matter (it has qrels); callers may skip collecting them otherwise. */
+  wants(queryId: string): boolean {
+    return this.qrels.has(queryId);
+  }
+
+  /** Note a run query without scoring it (it has no qrels). */
+  see(queryId: string): void {
+    this.runQueries.add(queryId);
+  }
+
+  /** Score one run query from all its docs (doc id -> score). Scoring a query again replaces its values. */
+  score(queryId: string, docs: Map<string, number>): void {
+    this.runQueries.add(queryId);
+    const qrelsOfQuery = this.qrels.get(queryId);
+    if (!qrelsOfQuery) return;
+    let j = this.judgments.get(queryId);
+    if (!j) this.judgments.set(queryId, (j = judgmentsOf(qrelsOfQuery)));
+    const dropSelf = this.opts.ignoreIdenticalIds && docs.has(queryId);
+    if (dropSelf) this.selfHitQueries.add(queryId);
+    else this.selfHitQueries.delete(queryId);
+    const ranked = rankTop(docs, this.depth, dropSelf ? queryId : undefined);
+    const gains = ranked.map((d) => j.grades.get(d.id) ?? 0);
+    const values: Record<MetricName, number> = {};
+    this.opts.metrics.forEach((name, i) => (values[name] = measureQuery(this.measures[i], gains, j)));
+    this.scored.set(queryId, values);
+  }
+
+  result(): EvalResult {
+    const { metrics, averageOverAllQrels } = this.opts;
+    if (this.scored.size === 0) throw noOverlap(this.qrels, this.runQueries);
+    const zeros = Object.fromEntries(metrics.map((m) => [m, 0]));
+    const ids = averageOverAllQrels ? [...this.qrels.keys()] : [...this.scored.keys()];
+    ids.sort(compareUtf8);
+    const perQuery = new Map<string, Record<MetricName, number>>();
+    const mean: Record<MetricName, number> = { ...zeros };
+    for (const id of ids) {
+      const values = this.scored.get(id) ?? { ...zeros };
+      perQuery.set(id, values);
+      for (const m of metrics) mean[m] += values[m];
+    }
+    for (const m of metrics) mean[m] /= ids.length;
+    let runQueriesWithoutQrels = 0;
+    for (const id of this.runQueries) if (!this.qrels.has(id)) runQueriesWithoutQrels++;
+    return {
+      metrics: [...metrics],
+      perQuery,
+      mean,
+      queriesScored: ids.length,
+      qrelsQueriesMissingFromRun: this.qrels.size - this.scored.size,
+      runQueriesWithoutQrels,
+      selfHitsRemoved: this.selfHitQueries.size,
+    };
+  }
+}
+
+function noOverlap(qrels: Qrels, runQueries: Set<string>): UserError {
+  const sample = (ids: Iterable<string>) => [...ids].slice(0, 3).map((s) => JSON.stringify(s)).join(', ') || 'none';
+  return new UserError(
+    `no query is in both the run (${runQueries.size} queries, e.g. ${sample(runQueries)}) and the qrels ` +
+      `(${qrels.size} queries, e.g. ${sample(qrels.keys())}): wrong qrels split or files swapped?`,
+  );
+}
+
+/** Score an in-memory run against qrels with trec_eval/BEIR semantics (see docs in ../shared/docs/metrics.md). */
+export function evaluate(qrels: Qrels, run: Run, opts: EvalOptions): EvalResult {
+  const scorer = new QueryScorer(qrels, opts);
+  for (const [queryId, docs] of run) scorer.score(queryId, docs);
+  return scorer.result();
+}

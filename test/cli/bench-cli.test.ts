@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, SHARED_BEIR } from '../helpers/shared.js';
+import { warnIfNoModels } from '../helpers/models.js';
+
+const run = promisify(execFile);
+const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'beir-tiny');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI in a child process, as a user runs it. */
+async function cli(args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: REPO_ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'beir-bench-cli-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+async function onlyResultDir(parent: string): Promise<string> {
+  const entries = (await readdir(parent)).filter((e) => !e.startsWith('.'));
+  expect(entries).toHaveLength(1);
+  return join(parent, entries[0]);
+}
+
+describe('beir-bench bench on the tiny fixture (BM25 arm, no model needed)', () => {
+  it('removes the self hit by default: every query finds its relevant passage at rank 1', async () => {
+    const dest = join(out, 'self-hits-removed');
+    const r = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--arms', 'bm25', '--out', dest, '--format', 'json', '--quiet']);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    const arm = json.datasets[0].arms[0];
+    // q1, q2, q3 each have one relevant doc retrieved at rank 1 -> NDCG@10 = MAP@10 = Recall@10 = 1.
+    expect(arm.mean).toEqual({ 'ndcg_cut.10': 1, 'map_cut.10': 1, 'recall.10': 1 });
+    expect(arm.queriesScored).toBe(3);
+    const dir = await onlyResultDir(dest);
+    expect((await readdir(dir)).sort()).toEqual(['report.md', 'results.json', 'runs']);
+    const runFile = await readFile(join(dir, 'runs', 'scifact.bm25.trec'), 'utf8');
+    expect(runFile).toMatch(/^q3 Q0 d4 1 /m);
+    expect(runFile).not.toMatch(/^q3 Q0 q3 /m);
+    expect(await readFile(join(dir, 'report.md'), 'utf8')).toMatch(/\| Dataset \| Bias \| Metric \| BM25 \|/);
+  });
+
+  it('keeps the self hit with --no-ignore-identical-ids: q3 drops to rank 2', async () => {
+    const r = await cli([
+      'bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--arms', 'bm25', '--out', join(out, 'self-hits-kept'),
+      '--no-ignore-identical-ids', '--format', 'json', '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    const mean = JSON.parse(r.stdout).datasets[0].arms[0].mean;
+    // q3's relevant doc at rank 2: NDCG = 1/log2(3) = 0.63093, MAP = 1/2. Means over 3 queries.
+    expect(mean['ndcg_cut.10']).toBeCloseTo((2 + 1 / Math.log2(3)) / 3, 12);
+    expect(mean['map_cut.10']).toBeCloseTo(2.5 / 3, 12);
+    expect(mean['recall.10']).toBe(1);
+  });
+});
+
+describe('beir-bench bad input', () => {
+  it('names the valid datasets for an unknown one', async () => {
+    const r = await cli(['bench', '--dataset', 'scifakt', '--data-dir', FIXTURE, '--arms', 'bm25', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown dataset "scifakt".*scifact.*nfcorpus/s);
+  });
+
+  it('names the registry for an unknown model', async () => {
+    const r = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--model', 'nobody/nothing', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nobody\/nothing/);
+    expect(r.stderr).toMatch(/intfloat\/e5-small-v2/);
+  });
+
+  it('names the missing dataset folder', async () => {
+    const r = await cli(['bench', '--dataset', 'nfcorpus', '--data-dir', FIXTURE, '--arms', 'bm25', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(FIXTURE, 'nfcorpus'));
+  });
+
+  it('names the missing file inside a dataset folder', async () => {
+    // shared/beir/arguana has queries and qrels but no corpus.jsonl.
+    const r = await cli(['bench', '--dataset', 'arguana', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/corpus\.jsonl/);
+  });
+
+  it('rejects an unknown arm and lists the valid ones', async () => {
+    const r = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--arms', 'symmetric,sparse', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sparse.*asymmetric/s);
+  });
+
+  it('leaves no result folder behind when a run fails', async () => {
+    const dest = join(out, 'failed');
+    await cli(['bench', '--dataset', 'arguana', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', dest]);
+    const left = await readdir(dest).catch(() => [] as string[]);
+    expect(left).toEqual([]);
+  });
+
+  it('documents every bench option in --help', async () => {
+    const r = await cli(['bench', '--help']);
+    expect(r.code).toBe(0);
+    for (const opt of ['--dataset', '--split', '--model', '--arms', '--k', '--backend', '--data-dir', '--models-dir', '--mirror', '--out', '--max-queries', '--max-docs', '--dtype']) {
+      expect(r.stdout).toContain(opt);
+    }
+  });
+});
+
+const modelsDir = warnIfNoModels('real-model bench runs');
+
+describe.skipIf(!modelsDir)('beir-bench bench with the real e5-small-v2 on a slice of SciFact', () => {
+  it('runs both arms, records the exact prefixes, and scores in a sane range', async () => {
+    const dest = join(out, 'real-model');
+    const r = await cli([
+      'bench', '--dataset', 'scifact', '--data-dir', SHARED_BEIR, '--models-dir', modelsDir!, '--max-queries', '25', '--max-docs', '300',
+      '--out', dest, '--format', 'json', '--quiet', '--no-cache', '--permutations', '1000',
+    ]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    const [sym, asym] = json.datasets[0].arms;
+    expect(sym.arm).toBe('symmetric');
+    expect(asym.arm).toBe('asymmetric');
+    expect(asym.inputs.queries.example.startsWith('query: ')).toBe(true);
+    expect(asym.inputs.passages.example.startsWith('passage: ')).toBe(true);
+    expect(sym.inputs.queries.example.startsWith('query: ')).toBe(false);
+    expect(json.encoder.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+    // 25 queries against 300 passages that include all their relevant ones: E5 finds most of them.
+    expect(asym.mean['ndcg_cut.10']).toBeGreaterThan(0.6);
+    expect(sym.mean['ndcg_cut.10']).toBeGreaterThan(0.3);
+    expect(json.datasets[0].comparisons[0].metrics).toHaveLength(3);
+    expect(json.datasets[0].invariantViolations).toEqual([]);
+  });
+});

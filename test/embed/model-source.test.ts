@@ -1,0 +1,41 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDtypes, resolveModelSource, weightsFileName } from '../../src/embed/model-source.js';
+import { UserError } from '../../src/errors.js';
+import { getModel } from '../../src/models/registry.js';
+
+describe('model source', () => {
+  const e5 = getModel('intfloat/e5-small-v2');
+  const bge = getModel('BAAI/bge-small-en-v1.5');
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'beir-bench-models-'));
+    await mkdir(join(dir, 'intfloat/e5-small-v2/onnx'), { recursive: true });
+    await writeFile(join(dir, 'intfloat/e5-small-v2/onnx/model_quantized.onnx'), '');
+    await mkdir(join(dir, 'Xenova/bge-small-en-v1.5/onnx'), { recursive: true });
+    await writeFile(join(dir, 'Xenova/bge-small-en-v1.5/onnx/model.onnx'), '');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('maps dtypes to transformers.js file names', () => {
+    expect(weightsFileName('fp32')).toBe('onnx/model.onnx');
+    expect(weightsFileName('q8')).toBe('onnx/model_quantized.onnx');
+  });
+
+  it('finds a model under its registry id or its ONNX repo', () => {
+    expect(resolveModelSource(e5, 'q8', dir)).toEqual({ kind: 'local', root: dir, name: 'intfloat/e5-small-v2', dir: join(dir, 'intfloat/e5-small-v2') });
+    expect(resolveModelSource(bge, 'fp32', dir)).toMatchObject({ kind: 'local', name: 'Xenova/bge-small-en-v1.5' });
+    expect(localDtypes(e5, dir)).toEqual(['q8']);
+  });
+
+  it('uses the hub without a models dir', () => {
+    expect(resolveModelSource(e5, 'fp32')).toEqual({ kind: 'hub', name: 'Xenova/e5-small-v2' });
+  });
+
+  it('says how to provision when the weights for the dtype are missing', () => {
+    expect(() => resolveModelSource(e5, 'fp32', dir)).toThrow(UserError);
+    expect(() => resolveModelSource(e5, 'fp32', dir)).toThrow(/scripts\/provision-models\.sh/);
+  });
+});

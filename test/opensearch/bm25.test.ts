@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@opensearch-project/opensearch';
+import { BM25_K1, Bm25Index } from '../../src/backends/bm25.js';
+import { OpenSearchBackend } from '../../src/backends/opensearch.js';
+import { rankDocs } from '../../src/ranking.js';
+import type { Doc, Query } from '../../src/types.js';
+import { deleteIndexes, indexSettingsOf, key, mappingOf, NODE_URL, options, rawClient, testPrefix, warnIfNoNode } from './helpers.js';
+
+/**
+ * Text on which the embedded tokenizer and the standard analyzer agree (no inner punctuation such as
+ * "don't" or "3.14"), with documents long enough (> 40 tokens) for Lucene's lossy length norm to matter.
+ */
+const words = 'protein cell gene expression tumor growth factor receptor signal pathway mouse model'.split(' ');
+function corpus(): Doc[] {
+  return Array.from({ length: 40 }, (_, i) => {
+    const len = 3 + ((i * 7) % 90);
+    const text = Array.from({ length: len }, (_, j) => words[(i * 3 + j * j) % words.length]).join(' ');
+    return { id: `doc-${i}`, title: i % 4 === 0 ? '' : `Study ${i} of ${words[i % words.length]}`, text };
+  });
+}
+
+const queries: Query[] = [
+  { id: 'q1', text: 'Tumor growth factor' },
+  { id: 'q2', text: 'mouse mouse model' }, // a repeated term counts twice
+  { id: 'q3', text: 'receptor 17' },
+  { id: 'q4', text: 'nothing matches zzz' },
+];
+
+warnIfNoNode('opensearch bm25');
+describe.skipIf(!NODE_URL)('OpenSearch BM25 arm (real node)', () => {
+  const prefix = testPrefix();
+  let client: Client;
+  let backend: OpenSearchBackend;
+  const docs = corpus();
+  const bm25Key = key({ arm: 'bm25', model: 'none' });
+
+  beforeAll(async () => {
+    client = rawClient();
+    backend = await OpenSearchBackend.connect(options(prefix));
+    await backend.index({ key: bm25Key, docs });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await deleteIndexes(client, prefix);
+    await client?.close();
+  });
+
+  it('indexes title and text into one standard-analyzed field with BM25 k1 = 0.9, b = 0.4', async () => {
+    const index = backend.indexName(bm25Key);
+    const mapping = await mappingOf(client, index);
+    expect(mapping.properties.vector).toBeUndefined();
+    expect(mapping.properties.title).toEqual({ type: 'text', copy_to: ['contents'] });
+    const settings = await indexSettingsOf(client, index);
+    expect(settings.similarity.default).toEqual({ type: 'BM25', k1: '0.9', b: '0.4' });
+  });
+
+  it('ranks exactly as the embedded BM25, scores differing by the constant factor 1 + k1', async () => {
+    const run = await backend.search({ key: bm25Key, queries, k: 40 });
+    const embedded = Bm25Index.build(docs);
+    for (const q of queries) {
+      const expected = embedded.search(q.text, 40);
+      const got = rankDocs(run.get(q.id)!);
+      expect(got.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+      got.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i].score * (1 + BM25_K1), 5));
+    }
+    expect(run.get('q4')!.size).toBe(0);
+    expect(run.get('q1')!.size).toBeGreaterThan(10);
+  });
+});
