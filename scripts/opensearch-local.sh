@@ -68,7 +68,7 @@ $(for a in asm asm-util asm-tree asm-commons asm-analysis; do dep org.ow2.asm "$
   </dependencies>
 </project>
 EOF
-  mvn -q -f "$DOWNLOADS/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -f "$DOWNLOADS/pom.xml" dependency:copy-dependencies \
     -DexcludeTransitive=true -DoutputDirectory="$DOWNLOADS/artifacts" \
     || die "Maven could not fetch the artifacts (is $VERSION.0 of opensearch-knn on Maven Central?)"
   touch "$DOWNLOADS/.complete"
@@ -134,6 +134,8 @@ EOF
   if [[ $(id -u) -eq 0 ]]; then
     id -u "$RUN_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$RUN_USER"
     chown -R "$RUN_USER:" "$INSTALL" "$NODE_DIR"
+    runuser -u "$RUN_USER" -- test -x "$INSTALL/bin/opensearch" ||
+      die "user $RUN_USER cannot reach $INSTALL (a parent directory is private?): set BEIR_BENCH_OPENSEARCH_HOME elsewhere"
   fi
 }
 

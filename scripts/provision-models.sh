@@ -87,6 +87,7 @@ for row in "${MODELS[@]}"; do
     log "$id: already provisioned and verified at $target (skipped)"
     continue
   fi
+  if [[ -e $target ]]; then log "$id: $target is incomplete or fails verification; reassembling"; fi
   log "$id: assembling into $target"
   mkdir -p "$(dirname "$target")"
   tmp=$(mktemp -d "$(dirname "$target")/.$(basename "$target").XXXXXX")

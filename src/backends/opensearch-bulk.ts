@@ -4,12 +4,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import type { Client } from '@opensearch-project/opensearch';
+import { errors, type Client } from '@opensearch-project/opensearch';
 import type { Doc, Matrix } from '../types.js';
 import { matrixRow } from '../types.js';
 import { UserError } from '../errors.js';
 import { startProgress } from '../progress.js';
-import { backoffMs, errorReason, redactUrl, withRetry, type RetryPolicy } from './opensearch-client.js';
+import { backoffMs, errorReason, isTransient, redactUrl, withRetry, type RetryPolicy } from './opensearch-client.js';
 import { VECTOR_FIELD } from './opensearch-index.js';
 
 export interface BulkOptions {
@@ -119,9 +119,11 @@ export async function bulkIngest(client: Client, docs: Doc[], vectors: Matrix | 
   progress.stop();
 
   if (fatal) {
+    const retried = isTransient(fatal) ? ` (${opts.retry.retries} retries)` : '';
+    const hint = fatal instanceof errors.ResponseError && fatal.statusCode === 413 ? ' Lower --bulk-size.' : ' Re-running rebuilds the index.';
     throw new UserError(
-      `Bulk ingestion into "${opts.index}" at ${redactUrl(opts.url)} stopped after ${done} of ${docs.length} documents ` +
-        `(${opts.retry.retries} retries): ${errorReason(fatal)}. Re-running rebuilds the index.`,
+      `Bulk ingestion into "${opts.index}" at ${redactUrl(opts.url)} stopped after ${done} of ${docs.length} documents` +
+        `${retried}: ${errorReason(fatal)}.${hint}`,
     );
   }
   if (failures.length > 0) throw new BulkItemsError(opts.index, failures, docs.length, opts.url);

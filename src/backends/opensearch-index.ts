@@ -53,7 +53,8 @@ function meta(spec: IndexSpec): Record<string, unknown> {
 }
 
 function properties(spec: IndexSpec): Record<string, unknown> {
-  const copy = spec.bm25 ? { copy_to: CONTENTS_FIELD } : {};
+  // An array, as the server returns it: reuse compares this mapping with the stored one.
+  const copy = spec.bm25 ? { copy_to: [CONTENTS_FIELD] } : {};
   const props: Record<string, unknown> = {
     title: { type: 'text', ...copy },
     text: { type: 'text', ...copy },

@@ -51,6 +51,12 @@ export interface OpenSearchOptions {
   retry?: RetryPolicy;
 }
 
+/** knn_vector space_type, and how OpenSearch turns that similarity into a score, per model similarity. */
+const SPACE = {
+  cosine: { type: 'cosinesimil', score: '(1 + cos) / 2' },
+  dot: { type: 'innerproduct', score: 'dot + 1 if dot >= 0 else 1 / (1 - dot)' },
+} as const;
+
 /** Queries per _msearch request: large enough to amortise the round trip, small enough to stay under limits. */
 const MSEARCH_BATCH = 50;
 
@@ -115,7 +121,7 @@ export class OpenSearchBackend implements SearchBackend {
       vector: {
         dimension: o.dimension,
         engine: o.engine,
-        spaceType: o.similarity === 'cosine' ? 'cosinesimil' : 'innerproduct',
+        spaceType: SPACE[o.similarity].type,
         m: o.m,
         efConstruction: o.efConstruction,
       },
@@ -219,13 +225,13 @@ export class OpenSearchBackend implements SearchBackend {
       knn: {
         method: 'hnsw',
         engine: o.engine,
-        spaceType: o.similarity === 'cosine' ? 'cosinesimil' : 'innerproduct',
+        spaceType: SPACE[o.similarity].type,
         m: o.m,
         efConstruction: o.efConstruction,
         efSearch: o.efSearch,
-        scores: o.similarity === 'cosine' ? '(1 + cos) / 2' : 'dot + 1 if dot >= 0 else 1 / (1 - dot)',
+        scores: SPACE[o.similarity].score,
       },
-      bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: 'Lucene LegacyBM25 (x (1 + k1))' },
+      bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: 'Lucene BM25 as the node computes it (2.x: LegacyBM25Similarity, x (1 + k1))' },
       bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },
     };
   }

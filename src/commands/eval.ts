@@ -6,7 +6,7 @@ import { checkInvariants, type InvariantViolation } from '../eval/invariants.js'
 import { readQrels, type QrelsFormat } from '../eval/qrels-file.js';
 import { formatTrecEval } from '../eval/trec-eval-format.js';
 
-export const QRELS_FORMATS = ['auto', 'beir', 'trec'] as const;
+const QRELS_FORMATS = ['auto', 'beir', 'trec'] as const;
 
 /** Options shared by `eval` and `compare`: how to read qrels and which scoring conventions to apply. */
 export function withScoringOptions(y: Argv) {

@@ -1,6 +1,7 @@
 import type { Qrels } from '../types.js';
 import type { EvalResult } from './evaluate.js';
-import { displayName, judgmentsOf, measureOf, type MetricName } from './metrics.js';
+import { formatFixed } from './format.js';
+import { displayName, judgmentsOf, measureOf, type MeasureKind, type MetricName } from './metrics.js';
 import { Prng } from './prng.js';
 
 export interface ComparisonOptions {
@@ -57,6 +58,7 @@ export function comparePaired(a: EvalResult, b: EvalResult, qrels: Qrels, opts: 
   const metrics = a.metrics.filter((m) => b.metrics.includes(m));
   const n = ids.length;
   if (n === 0) throw new Error('comparePaired: the two results share no query');
+  if (metrics.length === 0) return [];
 
   const valuesA = metrics.map((m) => Float64Array.from(ids, (q) => a.perQuery.get(q)![m]));
   const valuesB = metrics.map((m) => Float64Array.from(ids, (q) => b.perQuery.get(q)![m]));
@@ -92,9 +94,7 @@ export function comparePaired(a: EvalResult, b: EvalResult, qrels: Qrels, opts: 
 }
 
 function mean(xs: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i];
-  return s / xs.length;
+  return sum(xs) / xs.length;
 }
 
 /**
@@ -149,7 +149,7 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-function sum(xs: Float64Array): number {
+function sum(xs: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i];
   return s;
@@ -157,25 +157,34 @@ function sum(xs: Float64Array): number {
 
 /**
  * Cautions for the report. With few differing queries the bootstrap distribution is a handful of
- * atoms and its percentile interval can exclude 0 when the exact randomization test says p = 0.13. MAP@k and Recall@k cannot exceed k/R: when most queries have more than k
- * relevant docs (TREC-COVID: ~494) they sit near 0 whatever the system, and a relative change of a
- * number near 0 ("+125%") says nothing.
+ * atoms and its percentile interval can exclude 0 when the exact randomization test says p = 0.13.
+ * MAP@k and Recall@k cannot exceed k/R: when most queries have more than k relevant docs (TREC-COVID:
+ * ~494) they sit near 0 whatever the system, and a relative change of a number near 0 ("+125%") says
+ * nothing. Likewise P@k cannot exceed R/k when most queries have fewer than k relevant docs.
  */
 function flagsFor(metric: MetricName, n: number, relevantCounts: number[], meanA: number, differing: number): string[] {
   const flags: string[] = [];
   if (n < SMALL_QUERY_SET) flags.push(`small query set (n=${n})`);
   if (differing < FEW_DIFFERING) flags.push(`only ${differing} queries differ: the bootstrap interval is unreliable, trust the p-value`);
   const { kind, k } = measureOf(metric);
-  if (kind === 'map_cut' || kind === 'recall') {
-    const sorted = Float64Array.from(relevantCounts).sort();
-    const medianR = quantile(sorted, 0.5);
-    if (medianR > k) {
-      const best = mean(relevantCounts.map((r) => (r === 0 ? 0 : Math.min(1, k / r))));
-      flags.push(`${displayName(metric)} capped: median R=${medianR} > k=${k} (best possible mean ${best.toFixed(3)})`);
-    }
+  const medianR = quantile(Float64Array.from(relevantCounts).sort(), 0.5);
+  const best = bestValue(kind, k, medianR);
+  if (best) {
+    const bestMean = formatFixed(mean(relevantCounts.map(best)), 3);
+    flags.push(`${displayName(metric)} capped: median R=${medianR} ${medianR > k ? '>' : '<'} k=${k} (best possible mean ${bestMean})`);
   }
   if (meanA === 0) flags.push('baseline mean is 0: no relative change');
   return flags;
+}
+
+/**
+ * The best value a query with R relevant docs can reach, for a metric that R caps at most queries:
+ * MAP@k and Recall@k reach min(1, k/R), P@k reaches min(1, R/k). Undefined when the median query is not capped.
+ */
+function bestValue(kind: MeasureKind, k: number, medianR: number): ((R: number) => number) | undefined {
+  if ((kind === 'map_cut' || kind === 'recall') && medianR > k) return (R) => (R === 0 ? 0 : Math.min(1, k / R));
+  if (kind === 'P' && medianR < k) return (R) => Math.min(1, R / k);
+  return undefined;
 }
 
 /**

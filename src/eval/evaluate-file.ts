@@ -35,8 +35,8 @@ export async function evaluateRunFile(qrels: Qrels, path: string, opts: EvalOpti
     if (qid !== current) {
       finish();
       current = detach(qid);
-      if (finished.has(qid)) split.add(qid);
-      collecting = scorer.wants(qid) && !split.has(qid);
+      if (finished.has(current)) split.add(current);
+      collecting = scorer.wants(current) && !split.has(current);
     }
     if (collecting) docs.set(docId, score);
   });

@@ -20,7 +20,7 @@ export interface EvalResult {
   queriesScored: number;
   qrelsQueriesMissingFromRun: number;
   runQueriesWithoutQrels: number;
-  /** Retrieved docs dropped because their id equals the query id (0 unless ignoreIdenticalIds). */
+  /** Queries whose self hit (doc id = query id) was dropped before ranking (0 unless ignoreIdenticalIds). */
   selfHitsRemoved: number;
 }
 

@@ -6,8 +6,8 @@ import { UserError } from '../errors.js';
  * Call `onLine` for every line of a text file, streaming (the file is never held as one string).
  * Line numbers are 1-based; a trailing CR (CRLF files) and a leading UTF-8 BOM are stripped. Whatever
  * `onLine` throws rejects the returned promise and stops reading. `what` names the file's role in errors.
- * Splits decoded chunks with indexOf rather than node:readline: readline's regex split is a third of
- * the time of scoring a 10M-line run.
+ * Splits decoded 1 MiB chunks itself rather than using node:readline, so that a line that throws stops
+ * the reading at once (readline keeps emitting the lines it has buffered) and errors stay in one place.
  */
 export async function forEachLine(path: string, what: string, onLine: (line: string, lineNo: number) => void): Promise<void> {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });

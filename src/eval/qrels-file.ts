@@ -11,17 +11,21 @@ export interface ReadQrelsOptions {
 
 const INTEGER = /^[+-]?\d+$/;
 
-/** Parse an integer relevance grade; anything else (1.0, 1e0, empty) is malformed, as for BEIR's int(). */
-export function parseGrade(s: string, where: string): number {
+/**
+ * Parse an integer relevance grade as BEIR's int() does: surrounding spaces allowed, anything else
+ * (1.0, 1e0, empty) is malformed.
+ */
+function parseGrade(raw: string, where: string): number {
+  const s = raw.trim();
   const g = Number(s);
   if (!INTEGER.test(s) || !Number.isSafeInteger(g)) {
-    throw new UserError(`${where}: relevance grade must be an integer, got "${s}"`);
+    throw new UserError(`${where}: relevance grade must be an integer, got "${raw}"`);
   }
   return g;
 }
 
 /** Decide the format of a qrels file from its first non-blank line. */
-export function detectQrelsFormat(firstLine: string, where: string): QrelsFormat {
+function detectQrelsFormat(firstLine: string, where: string): QrelsFormat {
   if (firstLine.split('\t').length === 3) return 'beir';
   if (splitColumns(firstLine, 4).length === 4) return 'trec';
   throw new UserError(

@@ -23,7 +23,7 @@ const bounds = new Int32Array(12); // column bounds of the line being parsed, re
  * Parse `qid Q0 docno rank score tag` (the Q0 and rank columns are ignored). The score is a decimal
  * float as strtod reads it: 1e-3, .5, +7, -0, -2.5E+1 (no hex, inf or nan). `at` names file:line for errors.
  */
-export function parseRunLine(line: string, at: () => string): RunLine {
+function parseRunLine(line: string, at: () => string): RunLine {
   const count = columnBounds(line, bounds);
   if (count !== 6) {
     throw new UserError(`${at()}: expected 6 whitespace-separated columns (qid Q0 docno rank score tag), got ${count > 6 ? 'more' : count}`);
@@ -75,6 +75,7 @@ export function* runFileLines(run: Run, tag: string): Generator<string> {
     let rank = 0;
     for (const { id, score } of rankDocs(docs)) {
       checkToken('doc id', id);
+      if (!Number.isFinite(score)) throw new Error(`cannot write a TREC run: score ${score} of doc ${id}, query ${qid}: a bug upstream`);
       // String(-0) is "0": spell the sign out so the file reads back as the same run.
       yield `${qid} Q0 ${id} ${++rank} ${Object.is(score, -0) ? '-0' : score} ${tag}\n`;
     }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCompare, type CompareArgs } from '../../src/commands/compare.js';
@@ -131,6 +132,20 @@ describe('beir-bench compare', () => {
       expect(c.ci95).toEqual([0, 0]);
       expect(c.ties).toBe(300);
     }
+  });
+
+  it('a real run against its reverse (scores negated): p at its floor 1/(2000 + 1), CI far from 0', async () => {
+    const lines = readFileSync(args.runs[1], 'utf8').trimEnd().split('\n');
+    const reversed = lines.map((l) => {
+      const c = l.split(' ');
+      return `${c[0]} Q0 ${c[2]} ${c[3]} ${-Number(c[4])} reversed`;
+    });
+    const out = await runCompare({ ...args, runs: [tempFile('reversed.trec', reversed.join('\n')), args.runs[1]], queries: undefined });
+    const ndcg = out.comparisons[0];
+    expect(ndcg.metric).toBe('ndcg_cut.10');
+    expect(ndcg.pValue).toBe(1 / 2001);
+    expect(ndcg.ci95[0]).toBeGreaterThan(0.5); // reversing top-100 lists leaves NDCG@10 near 0 (B - A ≈ 0.66)
+    expect(ndcg.pHolm).toBeLessThan(0.01);
   });
 
   it('needs exactly two runs', async () => {

@@ -86,6 +86,17 @@ describe('comparePaired', () => {
     expect(ndcg.flags.some((f) => f.includes('capped'))).toBe(false);
   });
 
+  it('flags P@k capped by R/k when most queries have fewer than k relevant docs', () => {
+    // R = 1, 1, 3 -> median 1 < 10; best P@10 per query 0.1, 0.1, 0.3 -> mean 0.5/3 = 0.167.
+    const qrels: Qrels = new Map([
+      ['q0', new Map([['a', 1]])],
+      ['q1', new Map([['a', 1]])],
+      ['q2', new Map([['a', 1], ['b', 1], ['c', 1]])],
+    ]);
+    const [c] = comparePaired(result([0.1, 0, 0.2], 'P.10'), result([0.1, 0.1, 0.3], 'P.10'), qrels, { permutations: 10, bootstrapSamples: 10 });
+    expect(c.flags).toContain('P@10 capped: median R=1 < k=10 (best possible mean 0.167)');
+  });
+
   it('pairs only the queries both results scored', () => {
     const a = result([0.5, 0.5, 0.5]);
     const b = result([1, 1]);

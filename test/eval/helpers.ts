@@ -1,11 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
-/** Write `content` to a fresh temp file and return its path. */
+let dir: string | undefined;
+let count = 0;
+
+// One temp folder per test file, removed when the file's tests are done.
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** Write `content` to a fresh temp file (its name ends with `name`) and return its path. */
 export function tempFile(name: string, content: string | Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'beir-bench-eval-'));
-  const path = join(dir, name);
+  dir ??= mkdtempSync(join(tmpdir(), 'beir-bench-eval-'));
+  const path = join(dir, `${++count}-${name}`);
   writeFileSync(path, content);
   return path;
 }

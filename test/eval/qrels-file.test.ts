@@ -11,7 +11,7 @@ describe('readQrels: BEIR TSV', () => {
         'q2\td1\t1\r\n' +
         'q1\td9\t0\r\n' +
         'q2\td2\t-1\r\n' +
-        'q2\td1\t2\r\n' + // repeats (q2, d1): the last row (2) wins, position unchanged
+        'q2\td1\t 2 \r\n' + // repeats (q2, d1): the last row (2) wins, position unchanged; int(" 2 ") = 2
         '\r\n',
     );
     const qrels = await readQrels(path);

@@ -22,6 +22,11 @@ describe('readRunFile', () => {
     expect(await readRunFile(path)).toEqual(nested({ q: { a: 1, b: 2 } }));
   });
 
+  it('splits columns on ASCII whitespace only: a no-break space stays inside a doc id', async () => {
+    const path = tempFile('run.txt', 'q\tQ0  a\u00A0b 1\t2 t\n');
+    expect(await readRunFile(path)).toEqual(nested({ q: { 'a\u00A0b': 2 } }));
+  });
+
   it.each([
     ['q Q0 a 1 2', 'expected 6 whitespace-separated columns'],
     ['q Q0 a 1 abc t', 'score must be a decimal number, got "abc"'],
@@ -58,5 +63,10 @@ describe('writeRunFile', () => {
 
   it('refuses ids with whitespace (they cannot be written in TREC format)', () => {
     expect(() => [...runFileLines(nested({ q: { 'a b': 1 } }), 't')]).toThrow(/doc id "a b"/);
+    expect(() => [...runFileLines(nested({ 'q\u3000': { a: 1 } }), 't')]).not.toThrow(); // only ASCII whitespace separates columns
+  });
+
+  it('refuses a non-finite score (it would not read back)', () => {
+    expect(() => [...runFileLines(nested({ q: { a: NaN } }), 't')]).toThrow(/score NaN of doc a, query q/);
   });
 });

@@ -54,6 +54,13 @@ describe.skipIf(!NODE_URL)('OpenSearch BM25 arm (real node)', () => {
     expect(settings.similarity.default).toEqual({ type: 'BM25', k1: '0.9', b: '0.4' });
   });
 
+  it('reuses the BM25 index when nothing changed', async () => {
+    const index = backend.indexName(bm25Key);
+    const before = (await indexSettingsOf(client, index)).uuid;
+    await backend.index({ key: bm25Key, docs });
+    expect((await indexSettingsOf(client, index)).uuid).toBe(before);
+  });
+
   it('ranks exactly as the embedded BM25, scores differing by the constant factor 1 + k1', async () => {
     const run = await backend.search({ key: bm25Key, queries, k: 40 });
     const embedded = Bm25Index.build(docs);

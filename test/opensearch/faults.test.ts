@@ -41,6 +41,21 @@ describe.skipIf(!NODE_URL)('OpenSearch faults (real node behind a fault-injectin
     }
   });
 
+  it('resends only the items the node rejected for load', async () => {
+    const proxy = await startProxy(NODE_URL!, { rejectFirstItem: { count: 3, path: /_bulk/ } });
+    try {
+      const backend = await OpenSearchBackend.connect(options(prefix, { url: proxy.url, retry: { retries: 4, baseDelayMs: 20 } }));
+      const k = key({ arm: 'item429' });
+      await backend.index({ key: k, docs: corpus, vectors }).finally(() => backend.close());
+      expect(proxy.stats.itemsRejected).toBe(3);
+      // 20 batches of 10, plus one resend of the single rejected item per rejection.
+      expect(proxy.stats.forwarded.filter((p) => p.startsWith('/_bulk')).length).toBe(23);
+      expect((await client.count({ index: backend.indexName(k) })).body.count).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('gives up after the retry budget with an error naming the node and the status', async () => {
     const proxy = await startProxy(NODE_URL!, { reject: { count: 1000, status: 429, path: /_bulk/ } });
     try {

@@ -9,20 +9,22 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface FaultPlan {
   /** Answer the first `count` requests whose path matches with `status`, then forward normally. */
   reject?: { count: number; status: number; path: RegExp };
+  /** In the first `count` responses whose path matches, turn the first bulk item into a 429 rejection. */
+  rejectFirstItem?: { count: number; path: RegExp };
   /** When the n-th (1-based) request whose path matches arrives, drop every connection and stop listening. */
   dieOn?: { n: number; path: RegExp };
 }
 
 export interface FaultProxy {
   url: string;
-  /** Requests seen per outcome. */
-  stats: { forwarded: number; rejected: number };
+  /** Paths forwarded to the node, and faults injected. */
+  stats: { forwarded: string[]; rejected: number; itemsRejected: number };
   close(): Promise<void>;
 }
 
 export async function startProxy(target: string, plan: FaultPlan): Promise<FaultProxy> {
   const sockets = new Set<Socket>();
-  const stats = { forwarded: 0, rejected: 0 };
+  const stats = { forwarded: [] as string[], rejected: 0, itemsRejected: 0 };
   let matchedForDeath = 0;
   let dead = false;
 
@@ -45,10 +47,24 @@ export async function startProxy(target: string, plan: FaultPlan): Promise<Fault
       res.end(JSON.stringify({ error: { type: 'es_rejected_execution_exception', reason: 'injected by the test proxy' }, status: plan.reject.status }));
       return;
     }
-    stats.forwarded++;
+    stats.forwarded.push(path);
+    const rewrite = plan.rejectFirstItem && plan.rejectFirstItem.path.test(path) && stats.itemsRejected < plan.rejectFirstItem.count;
+    if (rewrite) stats.itemsRejected++; // counted now: concurrent requests must not all qualify
     const upstream = http.request(new URL(path, target), { method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
+      if (!rewrite) {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      up.on('data', (c: Buffer) => chunks.push(c));
+      up.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body.errors = true;
+        body.items[0].index = { ...body.items[0].index, status: 429, error: { type: 'es_rejected_execution_exception', reason: 'injected by the test proxy' } };
+        res.writeHead(up.statusCode ?? 502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      });
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
