@@ -79,6 +79,7 @@ export class Bm25Index {
     private readonly normInverse: Float32Array,
     private readonly docCount: number,
     private readonly stopwords: ReadonlySet<string> | undefined,
+    /** The settings used, for results.json. */
     readonly params: { k1: number; b: number; stopwords: boolean },
   ) {}
 
@@ -138,10 +139,6 @@ export class Bm25Index {
       stopwords,
       { k1, b, stopwords: stopwords !== undefined },
     );
-  }
-
-  get size(): number {
-    return this.ids.length;
   }
 
   /** Top-k docs for the query text, in the shared ranking order; docs sharing no term are not returned. */
