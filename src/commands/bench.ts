@@ -21,7 +21,7 @@ function withBenchOptions(y: Argv) {
         'symmetric = no prefix on either side; asymmetric = the model\'s query/passage prefixes; ' +
         'symmetric-query = the query prefix on both sides; bm25 = lexical BM25 baseline',
     })
-    .option('k', { type: 'number', default: 10, describe: 'Cutoff for NDCG@k, MAP@k and Recall@k, and hits retrieved per query' })
+    .option('k', { type: 'number', default: 10, describe: 'Cutoff for NDCG@k, MAP@k and Recall@k, and hits retrieved per query (--k 20 or -k 20)' })
     .option('metrics', {
       type: 'string',
       describe: 'Extra metrics beyond NDCG@k, MAP@k, Recall@k (trec_eval names or NDCG@10 style, comma-separated), e.g. P@10,MRR@10,Recall@100',

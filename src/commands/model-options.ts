@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { defaultCacheDir } from '../embed/cache.js';
-import { DEFAULT_BATCH_SIZE } from '../embed/encoder.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS } from '../embed/encoder.js';
 import { UserError } from '../errors.js';
 import { getModel } from '../models/registry.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
@@ -36,10 +36,15 @@ export function withModelOptions<T>(y: Argv<T>) {
     })
     .option('dtype', { choices: ['fp32', 'q8'] as const, default: 'fp32' as Dtype, describe: 'Weights: fp32 (onnx/model.onnx) or int8 (onnx/model_quantized.onnx)' })
     .option('threads', { type: 'number', defaultDescription: 'all cores', describe: 'onnxruntime intra-op threads' })
-    .option('batch-size', { type: 'number', default: DEFAULT_BATCH_SIZE, describe: 'Texts per forward pass (texts are length-sorted first)' })
+    .option('batch-size', { type: 'number', default: DEFAULT_BATCH_SIZE, describe: 'Most texts per forward pass (texts are length-sorted first)' })
+    .option('batch-tokens', {
+      type: 'number',
+      default: DEFAULT_BATCH_TOKENS,
+      describe: 'Most padded tokens per forward pass (small passes stay in CPU cache; a longer text still gets a pass of its own)',
+    })
     .option('cache', { type: 'boolean', default: true, describe: 'Use the embedding cache; --no-cache encodes everything and stores nothing' })
     .check((a) => {
-      for (const opt of ['threads', 'batch-size'] as const) {
+      for (const opt of ['threads', 'batch-size', 'batch-tokens'] as const) {
         const v = a[opt];
         if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UserError(`--${opt} must be a positive integer (got ${v})`);
       }
@@ -53,6 +58,7 @@ export interface ModelArgs {
   dtype: Dtype;
   threads?: number;
   'batch-size': number;
+  'batch-tokens': number;
   'embed-cache-dir': string;
   cache: boolean;
 }
@@ -63,6 +69,7 @@ export interface ModelOptions {
   modelsDir?: string;
   threads?: number;
   batchSize: number;
+  batchTokens: number;
   /** null = --no-cache. */
   cacheDir: string | null;
 }
@@ -74,6 +81,7 @@ export function modelOptionsFrom(a: ModelArgs): ModelOptions {
     modelsDir: a['models-dir'],
     threads: a.threads,
     batchSize: a['batch-size'],
+    batchTokens: a['batch-tokens'],
     cacheDir: a.cache ? a['embed-cache-dir'] : null,
   };
 }

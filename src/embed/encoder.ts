@@ -20,7 +20,10 @@ export interface EncoderInfo {
   maxLength: number;
   dimension: number;
   threads: number;
+  /** Most texts per forward pass. */
   batchSize: number;
+  /** Most padded tokens per forward pass. */
+  batchTokens: number;
   /** e.g. '@huggingface/transformers@4.3.1' */
   library: string;
 }
@@ -46,18 +49,24 @@ export interface LoadEncoderOptions {
   modelsDir?: string;
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
-  /** Texts per forward pass after length sorting; 16 measured best on a 2-core machine (docs/PERFORMANCE.md). */
+  /** Most texts per forward pass (texts are length-sorted first). */
   batchSize?: number;
+  /** Most padded tokens per forward pass; see planBatches. */
+  batchTokens?: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 16;
+/** Measured on the 2-core machine (docs/PERFORMANCE.md): passages go one per pass, short queries ~4 per pass. */
+export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_BATCH_TOKENS = 128;
 
 export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder> {
   const { model, dtype } = opts;
   const threads = opts.threads ?? availableParallelism();
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  const batchTokens = opts.batchTokens ?? DEFAULT_BATCH_TOKENS;
+  for (const [name, v] of Object.entries({ threads, batchSize, batchTokens })) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  }
 
   const source = resolveModelSource(model, dtype, opts.modelsDir);
   useSource(source);
@@ -88,6 +97,7 @@ export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder> {
     dimension: model.dimension,
     threads,
     batchSize,
+    batchTokens,
     library: `@huggingface/transformers@${env.version}`,
   };
   return new OnnxEncoder(info, tokenizer, onnxModel);
@@ -121,7 +131,8 @@ class OnnxEncoder implements Encoder {
     if (texts.length === 0) return out;
     // Tokenising the whole call first costs under 1% of the forward passes (measured) and lets batches be length-sorted.
     const ids = this.tokenize(texts);
-    for (const batch of planBatches(ids.map((x) => x.length), this.info.batchSize)) {
+    const limits = { maxRows: this.info.batchSize, maxTokens: this.info.batchTokens };
+    for (const batch of planBatches(ids.map((x) => x.length), limits)) {
       const rows = batch.map((i) => ids[i]);
       const lengths = rows.map((r) => r.length);
       const seqLen = Math.max(...lengths);

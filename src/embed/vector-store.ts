@@ -54,14 +54,6 @@ export class VectorStore {
     return store;
   }
 
-  has(key: string): boolean {
-    return this.locations.has(key);
-  }
-
-  get size(): number {
-    return this.locations.size;
-  }
-
   /**
    * Copy cached vectors into `out` rows: `wanted` maps key -> output rows. Returns the keys served; a segment that
    * fails its checksum is discarded with a warning and its keys are left out (the caller re-encodes them).
@@ -71,7 +63,10 @@ export class VectorStore {
     const byFile = new Map<string, [string, number][]>();
     for (const key of wanted.keys()) {
       const loc = this.locations.get(key);
-      if (loc) byFile.set(loc.file, [...(byFile.get(loc.file) ?? []), [key, loc.row]]);
+      if (!loc) continue;
+      const entries = byFile.get(loc.file);
+      if (entries) entries.push([key, loc.row]);
+      else byFile.set(loc.file, [[key, loc.row]]);
     }
     const served = new Set<string>();
     for (const [file, entries] of byFile) {

@@ -121,7 +121,8 @@ describe('beir-bench bad input', () => {
   it('documents every bench option in --help', async () => {
     const r = await cli(['bench', '--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--dataset', '--split', '--model', '--arms', '--k', '--backend', '--data-dir', '--models-dir', '--mirror', '--out', '--max-queries', '--max-docs', '--dtype']) {
+    // yargs shows the one-letter --k as -k.
+    for (const opt of ['--dataset', '--split', '--model', '--arms', '-k', '--backend', '--data-dir', '--models-dir', '--mirror', '--out', '--max-queries', '--max-docs', '--dtype']) {
       expect(r.stdout).toContain(opt);
     }
   });
@@ -133,7 +134,7 @@ describe.skipIf(!modelsDir)('beir-bench bench with the real e5-small-v2 on a sli
   it('runs both arms, records the exact prefixes, and scores in a sane range', async () => {
     const dest = join(out, 'real-model');
     const r = await cli([
-      'bench', '--dataset', 'scifact', '--data-dir', SHARED_BEIR, '--models-dir', modelsDir!, '--max-queries', '25', '--max-docs', '300',
+      'bench', '--dataset', 'scifact', '--data-dir', SHARED_BEIR, '--models-dir', modelsDir!, '--max-queries', '20', '--max-docs', '200',
       '--out', dest, '--format', 'json', '--quiet', '--no-cache', '--permutations', '1000',
     ]);
     expect(r.stderr).not.toMatch(/Error/);
@@ -146,10 +147,10 @@ describe.skipIf(!modelsDir)('beir-bench bench with the real e5-small-v2 on a sli
     expect(asym.inputs.passages.example.startsWith('passage: ')).toBe(true);
     expect(sym.inputs.queries.example.startsWith('query: ')).toBe(false);
     expect(json.encoder.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
-    // 25 queries against 300 passages that include all their relevant ones: E5 finds most of them.
+    // 20 queries against 200 passages that include all their relevant ones: E5 finds most of them.
     expect(asym.mean['ndcg_cut.10']).toBeGreaterThan(0.6);
     expect(sym.mean['ndcg_cut.10']).toBeGreaterThan(0.3);
     expect(json.datasets[0].comparisons[0].metrics).toHaveLength(3);
     expect(json.datasets[0].invariantViolations).toEqual([]);
-  });
+  }, 900_000);
 });

@@ -3,15 +3,23 @@ import { planBatches } from '../../src/embed/batches.js';
 import { normalizeInPlace, poolInto } from '../../src/embed/pooling.js';
 
 describe('planBatches', () => {
-  it('covers every index once, in batches of similar length, longest first', () => {
-    const lengths = [5, 30, 7, 30, 12, 1, 9];
-    const batches = planBatches(lengths, 3);
+  const lengths = [5, 30, 7, 30, 12, 1, 9];
+
+  it('covers every index once, longest first, capped by rows', () => {
+    const batches = planBatches(lengths, { maxRows: 3, maxTokens: 1000 });
     expect(batches).toEqual([[1, 3, 4], [6, 2, 0], [5]]);
     expect(batches.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
-  it('rejects a non-positive batch size', () => {
-    expect(() => planBatches([1], 0)).toThrow(RangeError);
+  it('caps padded tokens per batch, and gives a text longer than the budget a batch of its own', () => {
+    // 30+30 = 60 padded tokens fit in 60; 12 pads to 12, 9 joins (2 x 12 = 24), 7 would make 36 > 30.
+    expect(planBatches(lengths, { maxRows: 10, maxTokens: 30 })).toEqual([[1], [3], [4, 6], [2, 0, 5]]);
+    expect(planBatches(lengths, { maxRows: 10, maxTokens: 60 })).toEqual([[1, 3], [4, 6, 2, 0, 5]]);
+  });
+
+  it('rejects non-positive limits', () => {
+    expect(() => planBatches([1], { maxRows: 0, maxTokens: 10 })).toThrow(RangeError);
+    expect(() => planBatches([1], { maxRows: 1, maxTokens: 0 })).toThrow(RangeError);
   });
 });
 

@@ -44,7 +44,7 @@ describe.skipIf(!modelsDir)('encoder on real e5-small-v2 weights', () => {
   });
 
   it('records what it loaded, including the weights checksum', () => {
-    expect(fp32.info).toMatchObject({ model: model.id, dtype: 'fp32', pooling: 'mean', normalize: true, maxLength: 512, dimension: 384, threads: 1, batchSize: 2 });
+    expect(fp32.info).toMatchObject({ model: model.id, dtype: 'fp32', pooling: 'mean', normalize: true, maxLength: 512, dimension: 384, threads: 1, batchSize: 2, batchTokens: 128 });
     expect(fp32.info.weightsFile).toMatch(/onnx\/model\.onnx$/);
     expect(q8.info.weightsFile).toMatch(/onnx\/model_quantized\.onnx$/);
     expect(fp32.info.weightsSha256).toBe('b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0');

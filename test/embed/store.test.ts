@@ -57,8 +57,10 @@ describe('vector store and cache inventory', () => {
     await writeFile(join(dir, 'index.json'), '{"segments": []}'); // as if killed between segment rename and index write
     await writeFile(join(dir, '.x.bin.999999999.abcd.tmp'), 'partial');
     const store = await VectorStore.open(dir, 'scifact', p, DIM);
-    expect(store.size).toBe(2);
-    expect(store.has(entryKey(configHash(p), 'a').toString('hex'))).toBe(true);
+    const out = new Float32Array(2 * DIM);
+    const wanted = new Map(['a', 'b'].map((t, row) => [entryKey(configHash(p), t).toString('hex'), [row]]));
+    expect((await store.read(wanted, out)).size).toBe(2);
+    expect(Array.from(out)).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
     expect(await readdir(dir)).not.toContain('.x.bin.999999999.abcd.tmp');
   });
 
