@@ -3,10 +3,10 @@
  *   (a) the plain transformers.js feature-extraction pipeline as its docs show it (corpus order, batches of 32),
  *   (b) this project's encoder through embedTexts with a cold (empty) cache,
  *   (c) the same with the cache warm,
- * for fp32 and q8, and check that (a) and (b) give the same vectors. Rounds alternate the order of (a) and (b) so
- * that load from other processes hits both alike; the median round is reported.
+ * for fp32 and q8, and check that (a) and (b) give the same vectors. (a) and (b) are timed interleaved, one pipeline
+ * batch at a time in alternating order, so that load from other processes hits both alike; times are summed.
  *
- * Usage: npm run bench:embed -- [--n 500] [--rounds 3] [--dtypes fp32,q8] [--batch-tokens 128] [--batch-size 32]
+ * Usage: npm run bench:embed -- [--n 256] [--rounds 2] [--dtypes fp32,q8] [--batch-tokens 128] [--batch-size 32]
  *                               [--threads N] [--corpus PATH] [--models-dir DIR] [--sweep 128,512,8192]
  *   --sweep only times (b) at each batch token budget (to choose the default), then exits.
  */
@@ -28,8 +28,8 @@ import type { Dtype } from '../src/models/spec.js';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
   options: {
-    n: { type: 'string', default: '500' },
-    rounds: { type: 'string', default: '3' },
+    n: { type: 'string', default: '256' },
+    rounds: { type: 'string', default: '2' },
     dtypes: { type: 'string', default: 'fp32,q8' },
     'batch-size': { type: 'string', default: String(DEFAULT_BATCH_SIZE) },
     'batch-tokens': { type: 'string', default: String(DEFAULT_BATCH_TOKENS) },
@@ -45,29 +45,27 @@ const THREADS = Number(opts.threads);
 const MODEL = getModel('intfloat/e5-small-v2');
 const PIPELINE_BATCH = 32;
 
-interface Measure {
-  seconds: number;
-  peakRssMB: number;
-}
-
 /**
  * Peak RSS while `fn` runs, sampled from a worker thread: onnxruntime-node runs inference synchronously on the main
  * thread, so a main-thread timer would miss the peaks.
  */
-async function measure(fn: () => Promise<unknown>): Promise<Measure> {
-  const sab = new SharedArrayBuffer(8);
-  const peak = new Float64Array(sab);
+async function peakRssMB(fn: () => Promise<unknown>): Promise<number> {
+  const peak = new Float64Array(new SharedArrayBuffer(8));
   const worker = new Worker(
     `const { workerData } = require('node:worker_threads'); const peak = new Float64Array(workerData);
      setInterval(() => { peak[0] = Math.max(peak[0], process.memoryUsage.rss()); }, 10);`,
-    { eval: true, workerData: sab },
+    { eval: true, workerData: peak.buffer },
   );
   peak[0] = process.memoryUsage.rss();
+  await fn();
+  await worker.terminate();
+  return Math.max(peak[0], process.memoryUsage.rss()) / 2 ** 20;
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await fn();
-  const seconds = (performance.now() - t0) / 1000;
-  await worker.terminate();
-  return { seconds, peakRssMB: Math.max(peak[0], process.memoryUsage.rss()) / 2 ** 20 };
+  return (performance.now() - t0) / 1000;
 }
 
 async function firstPassages(path: string, n: number): Promise<string[]> {
@@ -103,7 +101,7 @@ async function sweep(texts: string[], dtype: Dtype, sizes: number[]): Promise<vo
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < sizes.length; i++) {
       const k = r % 2 === 0 ? i : sizes.length - 1 - i;
-      times[k].push((await measure(() => encoders[k].encode(texts))).seconds);
+      times[k].push(await timed(async () => void (await encoders[k].encode(texts))));
     }
   }
   for (let i = 0; i < sizes.length; i++) console.log(`${dtype} batch tokens ${sizes[i]}: ${(texts.length / median(times[i])).toFixed(1)} passages/s (median of ${ROUNDS})`);
@@ -133,49 +131,51 @@ async function benchDtype(texts: string[], dtype: Dtype): Promise<DtypeResult> {
   const tokens = lengths.reduce((s, n) => s + n, 0);
   // (a) exactly as the transformers.js docs show it, from the same local folder.
   const extractor = await pipeline('feature-extraction', encoder.info.source, { dtype, local_files_only: true });
-  const plain = async () => {
-    const out = new Float32Array(texts.length * MODEL.dimension);
-    for (let i = 0; i < texts.length; i += PIPELINE_BATCH) {
-      const t = await extractor(texts.slice(i, i + PIPELINE_BATCH), { pooling: 'mean', normalize: true });
-      out.set(t.data as Float32Array, i * MODEL.dimension);
-    }
-    return out;
-  };
-  // Untimed warm-up on one pipeline batch, each side: first runs of new shapes are slower, a corpus amortises that.
-  // (a) warms up only just before its first run, so that (b), which runs first, is measured without (a)'s memory.
-  const warmUp = { a: () => extractor(texts.slice(0, PIPELINE_BATCH), { pooling: 'mean', normalize: true }), b: () => encoder.encode(texts.slice(0, PIPELINE_BATCH)) };
+  const plain = async (slice: string[]) => (await extractor(slice, { pooling: 'mean', normalize: true })).data as Float32Array;
+  const slices = Array.from({ length: Math.ceil(texts.length / PIPELINE_BATCH) }, (_, i) => texts.slice(i * PIPELINE_BATCH, (i + 1) * PIPELINE_BATCH));
   const loadedRssMB = process.memoryUsage.rss() / 2 ** 20;
 
-  const runs = { a: [] as Measure[], b: [] as Measure[], c: [] as Measure[] };
-  let refA: Float32Array = new Float32Array(0);
-  let refB: Float32Array = new Float32Array(0);
+  // Untimed first pass, also the warm-up: all of (b), then all of (a), so (b)'s peak RSS is not inflated by the
+  // memory (a) leaves allocated (RSS is per process).
+  const rss = {
+    b: await peakRssMB(() => embedTexts({ encoder, texts, cacheDir: null, namespace: 'bench', label: 'warm-up', quiet: true })),
+    a: await peakRssMB(async () => { for (const slice of slices) await plain(slice); }),
+    c: 0,
+  };
+
+  // Timed rounds, interleaved per pipeline batch in alternating order, so bursts of load from other processes hit
+  // (a) and (b) alike. (b) goes through embedTexts with a cold cache, cache writes included.
+  const seconds = { a: 0, b: 0, c: 0 };
+  const refA = new Float32Array(texts.length * MODEL.dimension);
+  const refB = new Float32Array(texts.length * MODEL.dimension);
   for (let r = 0; r < ROUNDS; r++) {
     const cacheDir = mkdtempSync(join(tmpdir(), 'bench-embed-cache-'));
-    const cold = () => embedTexts({ encoder, texts, cacheDir, namespace: 'bench', label: `(b) ${dtype}`, quiet: true });
-    const steps: ['a' | 'b', () => Promise<unknown>][] = [
-      ['a', async () => (refA = await plain())],
-      ['b', async () => (refB = (await cold()).matrix.data)],
-    ];
-    // Round 1 runs (b) first, so its peak RSS is not inflated by the memory (a) leaves allocated.
-    if (r % 2 === 0) steps.reverse();
-    for (const [arm, fn] of steps) {
-      if (r === 0) await warmUp[arm]();
-      runs[arm].push(await measure(fn));
+    const embed = (slice: string[]) => embedTexts({ encoder, texts: slice, cacheDir, namespace: 'bench', label: `(b) ${dtype}`, quiet: true });
+    for (const [i, slice] of slices.entries()) {
+      const at = i * PIPELINE_BATCH * MODEL.dimension;
+      const steps = [
+        async () => void (seconds.a += await timed(async () => refA.set(await plain(slice), at))),
+        async () => void (seconds.b += await timed(async () => refB.set((await embed(slice)).matrix.data, at))),
+      ];
+      if ((i + r) % 2 === 1) steps.reverse();
+      for (const step of steps) await step();
     }
-    runs.c.push(await measure(async () => {
-      const warm = await embedTexts({ encoder, texts, cacheDir, namespace: 'bench', label: `(c) ${dtype}`, quiet: true });
-      if (warm.fromCache !== texts.length) throw new Error(`warm cache served ${warm.fromCache}/${texts.length}`);
-    }));
+    const warm = () => embedTexts({ encoder, texts, cacheDir, namespace: 'bench', label: `(c) ${dtype}`, quiet: true });
+    if (r === 0) rss.c = await peakRssMB(warm);
+    seconds.c += await timed(async () => {
+      const out = await warm();
+      if (out.fromCache !== texts.length) throw new Error(`warm cache served ${out.fromCache}/${texts.length}`);
+    });
     rmSync(cacheDir, { recursive: true, force: true });
-    console.error(`${dtype} round ${r + 1}/${ROUNDS}: a ${runs.a[r].seconds.toFixed(1)}s, b ${runs.b[r].seconds.toFixed(1)}s, c ${runs.c[r].seconds.toFixed(2)}s`);
+    console.error(`${dtype} round ${r + 1}/${ROUNDS}: a ${seconds.a.toFixed(1)}s, b ${seconds.b.toFixed(1)}s, c ${seconds.c.toFixed(2)}s (cumulative)`);
   }
 
   // The pipeline truncates by cutting off [SEP]; ours keeps it (as Python does), so long passages legitimately differ.
   const cos = cosines(refA, refB, MODEL.dimension);
   const untruncated = cos.filter((_, i) => lengths[i] < MODEL.maxLength);
   const rows = (['a', 'b', 'c'] as const).map((arm) => {
-    const seconds = median(runs[arm].map((m) => m.seconds));
-    return { dtype, arm, passagesPerS: texts.length / seconds, tokensPerS: tokens / seconds, peakRssMB: runs[arm][0].peakRssMB };
+    const perRound = seconds[arm] / ROUNDS;
+    return { dtype, arm, passagesPerS: texts.length / perRound, tokensPerS: tokens / perRound, peakRssMB: rss[arm] };
   });
   await extractor.dispose();
   await encoder.dispose();
@@ -190,8 +190,8 @@ if (opts.sweep) {
 }
 
 console.log(`# Embedding speed: ${MODEL.id}, first ${texts.length} SciFact passages (prefix "passage: ", truncation at ${MODEL.maxLength} tokens)`);
-console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, threads ${THREADS}, rounds ${ROUNDS} (median)`);
-console.log('| dtype | run | passages/s | tokens/s | peak RSS MB | vs (a) |');
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, threads ${THREADS}, rounds ${ROUNDS}, ${new Date().toISOString().slice(0, 16)}Z`);
+console.log('| dtype | run | passages/s | tokens/s | peak RSS MB (process) | vs (a) |');
 console.log('|---|---|---:|---:|---:|---:|');
 const labels: Record<string, string> = { a: '(a) transformers.js pipeline, corpus order, batch 32', b: `(b) this encoder, cold cache, ≤${opts['batch-tokens']} tokens/batch`, c: '(c) this encoder, warm cache' };
 const checks: string[] = [];

@@ -32,8 +32,6 @@ export interface SearchInput {
  */
 export interface SearchBackend {
   readonly name: string;
-  /** Whether this backend can serve an arm without vectors (BM25). */
-  supportsLexical: boolean;
   index(input: IndexInput): Promise<void>;
   /** Top-k per query; scores as the engine computed them (ranking order is the shared one). */
   search(input: SearchInput): Promise<Run>;

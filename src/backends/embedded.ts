@@ -1,8 +1,7 @@
-import type { Doc, Run } from '../types.js';
+import type { Doc, Matrix, Run } from '../types.js';
 import type { IndexInput, IndexKey, SearchBackend, SearchInput } from './backend.js';
-import { Bm25Index } from './bm25.js';
+import { BM25_B, BM25_K1, Bm25Index } from './bm25.js';
 import { exactTopK } from './exact.js';
-import type { Matrix } from '../types.js';
 
 type EmbeddedIndex =
   | { kind: 'vector'; docIds: string[]; vectors: Matrix }
@@ -15,7 +14,6 @@ function keyString(key: IndexKey): string {
 /** The default backend: exact vector search in process, plus BM25 for the lexical arm. */
 export class EmbeddedBackend implements SearchBackend {
   readonly name = 'embedded';
-  readonly supportsLexical = true;
   private readonly indexes = new Map<string, EmbeddedIndex>();
 
   async index({ key, docs, vectors }: IndexInput): Promise<void> {
@@ -40,7 +38,11 @@ export class EmbeddedBackend implements SearchBackend {
   }
 
   describe(): Record<string, unknown> {
-    return { backend: this.name, search: 'exact dot product over L2-normalised float32 vectors; BM25 for lexical arms' };
+    return {
+      backend: this.name,
+      vectorSearch: 'exact dot product over L2-normalised float32 vectors',
+      lexicalSearch: { algorithm: 'BM25 (Lucene formula)', k1: BM25_K1, b: BM25_B },
+    };
   }
 
   async close(): Promise<void> {

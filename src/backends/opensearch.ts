@@ -77,7 +77,6 @@ function validate(opts: OpenSearchOptions): void {
 
 export class OpenSearchBackend implements SearchBackend {
   readonly name = 'opensearch';
-  readonly supportsLexical = true;
   private readonly retry: RetryPolicy;
 
   private constructor(

@@ -22,6 +22,8 @@ export interface BenchConfig {
   embeddingCacheDir: string | null;
   threads?: number;
   batchSize?: number;
+  /** Padded-token budget per forward pass (see embed/batches.ts). */
+  batchTokens?: number;
   maxQueries?: number;
   maxDocs?: number;
   outDir: string;

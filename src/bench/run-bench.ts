@@ -214,7 +214,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
   const startedAt = new Date(started).toISOString();
   const needsVectors = cfg.arms.some((a) => a !== 'bm25');
   const encoder = needsVectors
-    ? await loadEncoder({ model: cfg.model, dtype: cfg.dtype, modelsDir: cfg.modelsDir, threads: cfg.threads, batchSize: cfg.batchSize })
+    ? await loadEncoder({ model: cfg.model, dtype: cfg.dtype, modelsDir: cfg.modelsDir, threads: cfg.threads, batchSize: cfg.batchSize, batchTokens: cfg.batchTokens })
     : null;
   const backend = await openBackend(cfg);
   const datasets: DatasetOutcome[] = [];

@@ -92,6 +92,7 @@ export function benchConfigFrom(a: BenchArgs): BenchConfig {
     embeddingCacheDir: mo.cacheDir,
     threads: mo.threads,
     batchSize: mo.batchSize,
+    batchTokens: mo.batchTokens,
     arms: parseArms(a.arms),
     k,
     metrics: [...new Set([...base, ...extra])],
