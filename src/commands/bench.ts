@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BenchConfig } from '../bench/config.js';
 import { runBench, type BenchOutcome } from '../bench/run-bench.js';
 import { UserError } from '../errors.js';
+import { DEFAULT_SEED } from '../eval/compare.js';
 import { parseMetricName } from '../eval/metrics.js';
 import { parseArms } from '../models/arms.js';
 import { buildReportTable, reportNotes } from '../report/comparison-rows.js';
@@ -35,7 +36,7 @@ function withBenchOptions(y: Argv) {
     .option('max-queries', { type: 'number', describe: 'Smoke runs: score only the first N test queries' })
     .option('max-docs', { type: 'number', describe: 'Smoke runs: index at most N passages (the kept queries\' relevant docs are always included)' })
     .option('out', { type: 'string', default: 'results', describe: 'Folder receiving results/<run-id>/ (results.json, report.md, TREC run files)' })
-    .option('seed', { type: 'number', default: 42, describe: 'Seed of the randomization test and bootstrap (same seed, same p-values)' })
+    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'Seed of the randomization test and bootstrap (same seed, same p-values)' })
     .option('permutations', { type: 'number', default: 10000, describe: 'Permutations of the randomization test, and bootstrap samples' })
     .option('format', { choices: ['table', 'markdown', 'json'] as const, default: 'table' as const, describe: 'What to print on stdout: terminal table, the markdown report, or results.json' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })

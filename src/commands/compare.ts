@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { readQueries } from '../datasets/loaders.js';
 import { UserError } from '../errors.js';
-import { comparePaired, holmAdjust, type MetricComparison } from '../eval/compare.js';
+import { comparePaired, DEFAULT_SEED, holmAdjust, type MetricComparison } from '../eval/compare.js';
 import { renderComparison, renderLengthAnalysis } from '../eval/compare-report.js';
 import { evaluateRunFile } from '../eval/evaluate-file.js';
 import type { EvalResult } from '../eval/evaluate.js';
@@ -21,7 +21,7 @@ function builder(y: Argv) {
     })
     .option('permutations', { type: 'number', default: 10_000, describe: 'Random sign flips for the paired randomization test' })
     .option('bootstrap-samples', { type: 'number', default: 10_000, describe: 'Resamples for the paired bootstrap 95% interval' })
-    .option('seed', { type: 'number', default: 1, describe: 'PRNG seed: the same seed reproduces p-values and intervals exactly' })
+    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'PRNG seed: the same seed reproduces p-values and intervals exactly' })
     .option('queries', { type: 'string', describe: 'BEIR queries.jsonl: adds the gain in the first metric by query length' })
     .example('$0 compare --qrels qrels/test.tsv --run sym.trec --run asym.trec', 'Is asym.trec better than sym.trec, and by how much?');
 }

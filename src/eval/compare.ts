@@ -4,12 +4,15 @@ import { formatFixed } from './format.js';
 import { displayName, judgmentsOf, measureOf, type MeasureKind, type MetricName } from './metrics.js';
 import { Prng } from './prng.js';
 
+/** One default seed for every command, so `bench` and `compare` report the same p-values for the same runs. */
+export const DEFAULT_SEED = 42;
+
 export interface ComparisonOptions {
   /** Random sign flips for the randomization test (default 10,000). */
   permutations?: number;
   /** Resamples for the bootstrap confidence interval (default 10,000). */
   bootstrapSamples?: number;
-  /** PRNG seed (default 1): same seed, same p-values and intervals. */
+  /** PRNG seed (default DEFAULT_SEED): same seed, same p-values and intervals. */
   seed?: number;
 }
 
@@ -53,7 +56,7 @@ const TIE_EPS = 1e-9;
 export function comparePaired(a: EvalResult, b: EvalResult, qrels: Qrels, opts: ComparisonOptions = {}): MetricComparison[] {
   const permutations = opts.permutations ?? 10_000;
   const bootstrapSamples = opts.bootstrapSamples ?? 10_000;
-  const rng = new Prng(opts.seed ?? 1);
+  const rng = new Prng(opts.seed ?? DEFAULT_SEED);
   const ids = [...a.perQuery.keys()].filter((q) => b.perQuery.has(q));
   const metrics = a.metrics.filter((m) => b.metrics.includes(m));
   const n = ids.length;
