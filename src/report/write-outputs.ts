@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOutcome } from '../bench/run-bench.js';
+import { redactUrl } from '../backends/opensearch-client.js';
 import { getDataset } from '../datasets/registry.js';
 import { writeRunFile } from '../eval/run-file.js';
 import { buildReportTable, reportNotes } from './comparison-rows.js';
@@ -43,7 +44,8 @@ export async function resultsJson(outcome: BenchOutcome, runId: string): Promise
     seconds: outcome.seconds,
     passagesEncoded: outcome.passagesEncoded,
     environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages },
-    config: outcome.config,
+    // A URL may carry user:password; results are shared, credentials never are.
+    config: { ...outcome.config, opensearch: outcome.config.opensearch && { ...outcome.config.opensearch, url: redactUrl(outcome.config.opensearch.url) } },
     encoder: outcome.encoder,
     backend: outcome.backend,
     datasets: outcome.datasets.map((d) => ({
