@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
@@ -8,17 +9,53 @@ export function tempPathFor(target: string): string {
 }
 
 /**
- * Write a file so that readers see either the old content or the complete new one, never half of it:
- * write a temp file beside it, then rename over. The temp file is removed if writing fails.
+ * Temp files/folders being written right now. A `finally` does not run when Ctrl-C kills the process,
+ * so a signal handler removes them synchronously; otherwise a half-written file would stay behind.
  */
+const pending = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const path of pending) rmSync(path, { recursive: true, force: true });
+  pending.clear();
+  uninstall();
+  // Re-raise so the process still dies by the signal, unless someone else (e.g. the CLI) handles it.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function install(): void {
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function uninstall(): void {
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+/**
+ * Run `fn` that writes to `tempPath` (a file or a folder) and, on success, renames it into place. The temp
+ * path is removed when `fn` fails or the process gets SIGINT/SIGTERM/SIGHUP meanwhile. Every writer of the
+ * project goes through this, so no failure or Ctrl-C leaves a half-written file or folder behind.
+ */
+export async function withTempPath<T>(tempPath: string, fn: () => Promise<T>): Promise<T> {
+  if (pending.size === 0) install();
+  pending.add(tempPath);
+  try {
+    return await fn();
+  } catch (err) {
+    await rm(tempPath, { recursive: true, force: true });
+    throw err;
+  } finally {
+    pending.delete(tempPath);
+    if (pending.size === 0) uninstall();
+  }
+}
+
+/** Write a file so that readers see either the old content or the complete new one, never half of it. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
-  try {
+  await withTempPath(tmp, async () => {
     await writeFile(tmp, data);
     await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  });
 }

@@ -16,7 +16,7 @@ import { checkInvariants, type InvariantViolation } from '../eval/invariants.js'
 import { gainByQueryLength } from '../eval/length-analysis.js';
 import { displayName, type MetricName } from '../eval/metrics.js';
 import { armPrefixes, passageText, queryText } from '../models/arms.js';
-import type { ArmName, ArmPrefixes } from '../models/spec.js';
+import type { ArmName } from '../models/spec.js';
 import type { Matrix, Run } from '../types.js';
 import type { BenchConfig } from './config.js';
 import { cutRun } from './cut-run.js';
@@ -36,7 +36,6 @@ export interface InputRecord {
 
 export interface ArmOutcome {
   arm: ArmName;
-  prefixes: ArmPrefixes | null;
   inputs: { queries: InputRecord; passages: InputRecord } | null;
   run: Run;
   eval: EvalResult;
@@ -70,7 +69,19 @@ export interface BenchOutcome {
   datasets: DatasetOutcome[];
   startedAt: string;
   seconds: number;
-  passagesEncoded: number;
+}
+
+/** Passages run through the model vs served by the embedding cache, over the whole run. */
+export function passageCounts(datasets: readonly DatasetOutcome[]): { encoded: number; fromCache: number } {
+  let encoded = 0;
+  let fromCache = 0;
+  for (const d of datasets) {
+    for (const a of d.arms) {
+      encoded += a.inputs?.passages.encoded ?? 0;
+      fromCache += a.inputs?.passages.fromCache ?? 0;
+    }
+  }
+  return { encoded, fromCache };
 }
 
 const log = (cfg: BenchConfig, msg: string) => {
@@ -151,7 +162,7 @@ async function runArm(
           );
           timings.encodePassages = passages.record.seconds;
           timings.encodeQueries = queries.record.seconds;
-          return { prefixes, passages, queries };
+          return { passages, queries };
         })();
 
   const key: IndexKey = {
@@ -181,7 +192,6 @@ async function runArm(
   }
   return {
     arm,
-    prefixes: vectorSides?.prefixes ?? null,
     inputs: vectorSides ? { queries: vectorSides.queries.record, passages: vectorSides.passages.record } : null,
     run,
     eval: result,
@@ -261,10 +271,6 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
   }
   // Holm across every metric and dataset of this report: one family of hypotheses.
   holmAdjust(datasets.flatMap((d) => d.comparisons.flatMap((c) => c.metrics)));
-  const passagesEncoded = datasets.reduce(
-    (n, d) => n + d.arms.reduce((m, a) => m + (a.inputs ? a.inputs.passages.encoded : 0), 0),
-    0,
-  );
   return {
     config: cfg,
     encoder: encoder?.info ?? null,
@@ -272,6 +278,5 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
     datasets,
     startedAt,
     seconds: (Date.now() - started) / 1000,
-    passagesEncoded,
   };
 }

@@ -1,6 +1,6 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import type { BenchConfig } from '../bench/config.js';
-import { runBench, type BenchOutcome } from '../bench/run-bench.js';
+import { passageCounts, runBench, type BenchOutcome } from '../bench/run-bench.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_SEED } from '../eval/compare.js';
 import { parseMetricName } from '../eval/metrics.js';
@@ -9,10 +9,11 @@ import { buildReportTable, reportNotes } from '../report/comparison-rows.js';
 import { renderTerminal } from '../report/render.js';
 import { reportMarkdown, resultsJson, writeOutputs } from '../report/write-outputs.js';
 import { withDatasetOptions, datasetOptionsFrom } from './dataset-options.js';
-import { withModelOptions, modelOptionsFrom, type ModelArgs } from './model-options.js';
-import { withOpenSearchOptions, openSearchOptionsFrom, type OpenSearchArgs } from './opensearch-options.js';
+import { withModelOptions, modelOptionsFrom } from './model-options.js';
+import { withOpenSearchOptions, openSearchOptionsFrom } from './opensearch-options.js';
+import { defineCommand, type ArgsOf } from './define-command.js';
 
-function withBenchOptions(y: Argv) {
+function withBenchOptions<T>(y: Argv<T>) {
   return y
     .option('arms', {
       type: 'string',
@@ -57,22 +58,7 @@ function builder(y: Argv) {
     .example('$0 bench --dataset nfcorpus --arms symmetric,asymmetric,bm25 --backend opensearch', 'Against an OpenSearch cluster, with a BM25 baseline');
 }
 
-type BenchArgs = Parameters<typeof datasetOptionsFrom>[0] &
-  ModelArgs &
-  OpenSearchArgs & {
-    arms: string;
-    k: number;
-    metrics?: string;
-    backend: 'embedded' | 'opensearch';
-    'ignore-identical-ids': boolean;
-    'max-queries'?: number;
-    'max-docs'?: number;
-    out: string;
-    seed: number;
-    permutations: number;
-    format: 'table' | 'markdown' | 'json';
-    quiet: boolean;
-  };
+type BenchArgs = ArgsOf<typeof builder>;
 
 export function benchConfigFrom(a: BenchArgs): BenchConfig {
   const k = a.k;
@@ -110,15 +96,14 @@ export function benchConfigFrom(a: BenchArgs): BenchConfig {
 }
 
 function embeddingSummary(o: BenchOutcome): string {
-  let fromCache = 0;
-  for (const d of o.datasets) for (const a of d.arms) fromCache += a.inputs?.passages.fromCache ?? 0;
-  return `Embedding: ${o.passagesEncoded} passages encoded, ${fromCache} from cache.`;
+  const { encoded, fromCache } = passageCounts(o.datasets);
+  return `Embedding: ${encoded} passages encoded, ${fromCache} from cache.`;
 }
 
-export const benchCommand: CommandModule<object, BenchArgs> = {
+export const benchCommand = defineCommand({
   command: 'bench',
   describe: 'Index each dataset once per arm, run its test queries, and compare the arms (NDCG@k, MAP@k, Recall@k)',
-  builder: builder as unknown as CommandModule<object, BenchArgs>['builder'],
+  builder,
   handler: async (a) => {
     const cfg = benchConfigFrom(a);
     const outcome = await runBench(cfg);
@@ -132,4 +117,4 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     }
     process.stderr.write(`${embeddingSummary(outcome)} Finished in ${outcome.seconds.toFixed(1)}s. Results: ${dir}\n`);
   },
-};
+});

@@ -1,8 +1,9 @@
 import Table from 'cli-table3';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { clearCache, filterCache, listCache, type CacheFolder } from '../embed/cache-inventory.js';
 import { getModel } from '../models/registry.js';
 import { withEmbedCacheDirOption } from './model-options.js';
+import { defineCommand } from './define-command.js';
 
 function builder(y: Argv) {
   return withEmbedCacheDirOption(y)
@@ -13,7 +14,6 @@ function builder(y: Argv) {
     .example('$0 cache --clear --model intfloat/e5-small-v2 --dataset scifact', 'Forget one model\'s SciFact vectors');
 }
 
-type CacheArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -25,10 +25,10 @@ function render(folders: CacheFolder[]): string {
   return table.toString();
 }
 
-export const cacheCommand: CommandModule<object, CacheArgs> = {
+export const cacheCommand = defineCommand({
   command: 'cache',
   describe: 'Show the embedding cache (entries and size per dataset and model), or clear it with --clear',
-  builder: builder as unknown as CommandModule<object, CacheArgs>['builder'],
+  builder,
   handler: async (a) => {
     const dir = a['embed-cache-dir'];
     // Resolve to the registry id so the ONNX repo name or another spelling matches the cached folders.
@@ -47,4 +47,4 @@ export const cacheCommand: CommandModule<object, CacheArgs> = {
     const total = folders.reduce((n, f) => n + f.bytes, 0);
     process.stdout.write(`${render(folders)}\nEmbedding cache ${dir}: ${folders.length} folder(s), ${mb(total)}\n`);
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { readQueries } from '../datasets/loaders.js';
 import { UserError } from '../errors.js';
 import { comparePaired, DEFAULT_SEED, holmAdjust, type MetricComparison } from '../eval/compare.js';
@@ -10,6 +10,7 @@ import { checkInvariants, type InvariantViolation } from '../eval/invariants.js'
 import { gainByQueryLength, type LengthAnalysis } from '../eval/length-analysis.js';
 import { readQrels, type QrelsFormat } from '../eval/qrels-file.js';
 import { coverageNotes, violationNotes, withScoringOptions } from './eval.js';
+import { defineCommand } from './define-command.js';
 
 function builder(y: Argv) {
   return withScoringOptions(y)
@@ -97,12 +98,11 @@ export async function runCompare(args: CompareArgs): Promise<CompareOutput> {
   return { output, notes, comparisons, lengthAnalysis, violations };
 }
 
-type Parsed = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
 
-export const compareCommand: CommandModule<object, Parsed> = {
+export const compareCommand = defineCommand({
   command: 'compare',
   describe: 'Paired comparison of two runs: mean difference, randomization test, bootstrap CI, Holm correction, win/tie/loss',
-  builder: builder as unknown as CommandModule<object, Parsed>['builder'],
+  builder,
   handler: async (a) => {
     const out = await runCompare({
       qrels: a.qrels,
@@ -121,4 +121,4 @@ export const compareCommand: CommandModule<object, Parsed> = {
     process.stdout.write(out.output);
     if (out.violations.length > 0) process.exitCode = 1;
   },
-};
+});

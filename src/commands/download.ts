@@ -1,7 +1,8 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { UserError } from '../errors.js';
 import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { datasetOptionsFrom, withDatasetOptions } from './dataset-options.js';
+import { defineCommand } from './define-command.js';
 
 function builder(y: Argv) {
   return withDatasetOptions(y)
@@ -10,12 +11,11 @@ function builder(y: Argv) {
     .example('$0 download --dataset fiqa --mirror https://example.org/beir/', 'Fetch from a mirror (md5 still checked)');
 }
 
-type DownloadArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
 
-export const downloadCommand: CommandModule<object, DownloadArgs> = {
+export const downloadCommand = defineCommand({
   command: 'download',
   describe: 'Download, md5-check and extract BEIR datasets into the cache (--cache-dir); already cached ones are kept',
-  builder: builder as unknown as CommandModule<object, DownloadArgs>['builder'],
+  builder,
   handler: async (a) => {
     const ds = datasetOptionsFrom(a);
     if (ds.dataDir !== undefined) throw new UserError('download fills --cache-dir; --data-dir names folders that are used as-is and is not accepted here');
@@ -24,4 +24,4 @@ export const downloadCommand: CommandModule<object, DownloadArgs> = {
       process.stdout.write(`${name}: ${folder}\n`);
     }
   },
-};
+});

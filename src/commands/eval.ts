@@ -1,10 +1,11 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { evaluateRunFile } from '../eval/evaluate-file.js';
 import type { EvalResult } from '../eval/evaluate.js';
 import { cutoffsOf, DEFAULT_METRICS, parseMetricList } from '../eval/eval-input.js';
 import { checkInvariants, type InvariantViolation } from '../eval/invariants.js';
 import { readQrels, type QrelsFormat } from '../eval/qrels-file.js';
 import { formatTrecEval } from '../eval/trec-eval-format.js';
+import { defineCommand } from './define-command.js';
 
 const QRELS_FORMATS = ['auto', 'beir', 'trec'] as const;
 
@@ -112,12 +113,11 @@ export async function runEval(args: EvalArgs): Promise<EvalOutput> {
   return { output, notes, result, violations };
 }
 
-type Parsed = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
 
-export const evalCommand: CommandModule<object, Parsed> = {
+export const evalCommand = defineCommand({
   command: 'eval',
   describe: 'Score a TREC run file against qrels exactly as BEIR / pytrec_eval / trec_eval do',
-  builder: builder as unknown as CommandModule<object, Parsed>['builder'],
+  builder,
   handler: async (a) => {
     const out = await runEval({
       qrels: a.qrels,
@@ -133,4 +133,4 @@ export const evalCommand: CommandModule<object, Parsed> = {
     process.stdout.write(out.output);
     if (out.violations.length > 0) process.exitCode = 1;
   },
-};
+});

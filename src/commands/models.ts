@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { DEFAULT_MODELS_DIR, localDtypes } from '../embed/model-source.js';
 import { MODELS } from '../models/registry.js';
+import { defineCommand } from './define-command.js';
 
 function builder(y: Argv) {
   return y.option('models-dir', {
@@ -12,14 +13,13 @@ function builder(y: Argv) {
   });
 }
 
-type ModelsArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
 
 const shown = (prefix: string) => (prefix === '' ? '(none)' : JSON.stringify(prefix));
 
-export const modelsCommand: CommandModule<object, ModelsArgs> = {
+export const modelsCommand = defineCommand({
   command: 'models',
   describe: 'List the embedding models the harness knows (prefixes, pooling, dims) and which are provisioned locally',
-  builder: builder as unknown as CommandModule<object, ModelsArgs>['builder'],
+  builder,
   handler: (a) => {
     const table = new Table({ head: ['model', 'query prefix', 'passage prefix', 'pooling', 'dims', 'max len', 'onnx repo', 'local weights'] });
     for (const m of MODELS) {
@@ -28,4 +28,4 @@ export const modelsCommand: CommandModule<object, ModelsArgs> = {
     }
     process.stdout.write(`${table.toString()}\nlocal weights = dtypes found in ${a['models-dir']} (scripts/provision-models.sh fills it)\n`);
   },
-};
+});

@@ -1,10 +1,11 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { measureDataset } from '../datasets/measure.js';
 import { getDataset } from '../datasets/registry.js';
 import { DEFAULT_BIAS_RULE, validateBiasRule } from '../datasets/stats.js';
 import { renderStats, STATS_FORMATS } from '../datasets/stats-report.js';
 import { datasetOptionsFrom, withDatasetOptions } from './dataset-options.js';
+import { defineCommand } from './define-command.js';
 
 function builder(y: Argv) {
   return withDatasetOptions(y)
@@ -21,12 +22,11 @@ function builder(y: Argv) {
     .example('$0 stats --dataset scifact,nfcorpus --format markdown', 'Download if needed, print markdown');
 }
 
-type StatsArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
 
-export const statsCommand: CommandModule<object, StatsArgs> = {
+export const statsCommand = defineCommand({
   command: 'stats',
   describe: 'Print query/passage length statistics and the expected-bias label of BEIR datasets (the seed article\'s table)',
-  builder: builder as unknown as CommandModule<object, StatsArgs>['builder'],
+  builder,
   handler: async (a) => {
     const rule = validateBiasRule({ poorBelow: a['poor-below'], goodFrom: a['good-from'], questionShareForExcellent: a['question-share'] });
     const ds = datasetOptionsFrom(a);
@@ -37,4 +37,4 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
     }
     process.stdout.write(`${renderStats(rows, rule, a.format)}\n`);
   },
-};
+});

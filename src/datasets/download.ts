@@ -5,11 +5,10 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { tempPathFor } from '../atomic-file.js';
+import { tempPathFor, withTempPath } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { startProgress } from '../progress.js';
 import { tap } from './stream-tap.js';
-import { withTempPath } from './temp-path.js';
 
 export interface DownloadOptions {
   /** Expected md5 (hex) of the whole file; a mismatch is an error and nothing is kept. */

@@ -4,11 +4,10 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import { tempPathFor } from '../atomic-file.js';
+import { tempPathFor, withTempPath } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { startProgress } from '../progress.js';
 import { tap } from './stream-tap.js';
-import { withTempPath } from './temp-path.js';
 
 export interface ExtractOptions {
   label: string;

@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tempPathFor } from '../atomic-file.js';
+import { tempPathFor, withTempPath } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { rankDocs } from '../ranking.js';
 import type { Run } from '../types.js';
@@ -99,11 +99,8 @@ function* chunked(lines: Iterable<string>): Generator<string> {
 export async function writeRunFile(path: string, run: Run, tag: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
-  try {
+  await withTempPath(tmp, async () => {
     await pipeline(Readable.from(chunked(runFileLines(run, tag))), createWriteStream(tmp));
     await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  });
 }

@@ -1,8 +1,9 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { BenchOutcome } from '../bench/run-bench.js';
+import { passageCounts, type BenchOutcome } from '../bench/run-bench.js';
 import { redactUrl } from '../backends/opensearch-client.js';
+import { tempPathFor, withTempPath } from '../atomic-file.js';
 import { getDataset } from '../datasets/registry.js';
 import { writeRunFile } from '../eval/run-file.js';
 import { buildReportTable, reportNotes } from './comparison-rows.js';
@@ -42,7 +43,7 @@ export async function resultsJson(outcome: BenchOutcome, runId: string): Promise
     runId,
     startedAt: outcome.startedAt,
     seconds: outcome.seconds,
-    passagesEncoded: outcome.passagesEncoded,
+    passages: passageCounts(outcome.datasets),
     environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages },
     // A URL may carry user:password; results are shared, credentials never are.
     config: { ...outcome.config, opensearch: outcome.config.opensearch && { ...outcome.config.opensearch, url: redactUrl(outcome.config.opensearch.url) } },
@@ -57,7 +58,6 @@ export async function resultsJson(outcome: BenchOutcome, runId: string): Promise
       timings: d.timings,
       arms: d.arms.map((a) => ({
         arm: a.arm,
-        prefixes: a.prefixes,
         inputs: a.inputs,
         timings: a.timings,
         runFile: `runs/${runFileName(d.name, a.arm)}`,
@@ -100,9 +100,9 @@ export function reportMarkdown(outcome: BenchOutcome, runId: string): string {
 export async function writeOutputs(outcome: BenchOutcome): Promise<{ runId: string; dir: string }> {
   const runId = makeRunId(outcome);
   const dir = join(outcome.config.outDir, runId);
-  const tmp = join(outcome.config.outDir, `.${runId}.${process.pid}.tmp`);
-  await mkdir(join(tmp, 'runs'), { recursive: true });
-  try {
+  const tmp = tempPathFor(dir);
+  await withTempPath(tmp, async () => {
+    await mkdir(join(tmp, 'runs'), { recursive: true });
     const tag = `beir-bench.${outcome.config.model.id.split('/').pop()}`;
     for (const d of outcome.datasets) {
       for (const a of d.arms) {
@@ -113,9 +113,6 @@ export async function writeOutputs(outcome: BenchOutcome): Promise<{ runId: stri
     await writeFile(join(tmp, 'report.md'), reportMarkdown(outcome, runId));
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  });
   return { runId, dir };
 }

@@ -11,7 +11,7 @@ function outcome(cfg: Partial<BenchConfig>): BenchOutcome {
     k: 10, metrics: ['ndcg_cut.10'], backend: 'opensearch', ignoreIdenticalIds: true, datasetCacheDir: 'datasets',
     embeddingCacheDir: null, outDir: 'results', seed: 42, permutations: 100, quiet: true, ...cfg,
   };
-  return { config, encoder: null, backend: {}, datasets: [], startedAt: '2026-11-25T17:45:01.123Z', seconds: 1, passagesEncoded: 0 };
+  return { config, encoder: null, backend: {}, datasets: [], startedAt: '2026-11-25T17:45:01.123Z', seconds: 1 };
 }
 
 describe('results.json', () => {
