@@ -19,9 +19,9 @@ import { Worker } from 'node:worker_threads';
 import { pipeline } from '@huggingface/transformers';
 import { readCorpus } from '../src/datasets/loaders.js';
 import { embedTexts } from '../src/embed/cache.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, loadEncoder, type Encoder } from '../src/embed/encoder.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, loadEncoder } from '../src/embed/encoder.js';
 import { DEFAULT_MODELS_DIR } from '../src/embed/model-source.js';
-import { passageText } from '../src/models/arms.js';
+import { passageText } from '../src/models/input-text.js';
 import { getModel } from '../src/models/registry.js';
 import type { Dtype } from '../src/models/spec.js';
 
@@ -126,7 +126,7 @@ interface DtypeResult {
 }
 
 async function benchDtype(texts: string[], dtype: Dtype): Promise<DtypeResult> {
-  const encoder: Encoder = await encoderFor(dtype);
+  const encoder = await encoderFor(dtype);
   const lengths = encoder.countTokens(texts);
   const tokens = lengths.reduce((s, n) => s + n, 0);
   // (a) exactly as the transformers.js docs show it, from the same local folder.

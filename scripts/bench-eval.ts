@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { evaluateRunFile } from '../src/eval/evaluate-file.js';
-import { readQrels } from '../src/eval/qrels-file.js';
+import { readQrels } from '../src/formats/qrels-file.js';
 import { Prng } from '../src/eval/prng.js';
 
 function arg(name: string, fallback: number): number {

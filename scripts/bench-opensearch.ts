@@ -10,10 +10,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exactTopK } from '../src/backends/exact.js';
 import { OpenSearchBackend } from '../src/backends/opensearch.js';
-import { topKOverlap } from '../src/backends/overlap.js';
+import { topKOverlap } from '../src/eval/overlap.js';
+import { rankedRunOf } from '../src/backends/backend.js';
 import { openSearchOptionsFrom, withOpenSearchOptions } from '../src/commands/opensearch-options.js';
 import { Prng } from '../src/eval/prng.js';
-import type { Doc, Matrix, Query, Run } from '../src/types.js';
+import type { Doc, Matrix, Query } from '../src/types.js';
 
 const args = await withOpenSearchOptions(yargs(hideBin(process.argv)))
   .option('docs', { type: 'number', default: 20_000, describe: 'Documents to ingest' })
@@ -50,20 +51,19 @@ const passages = unitVectors(args.docs, args.dim);
 const queries: Query[] = Array.from({ length: args.queries }, (_, i) => ({ id: `q-${i}`, text: '' }));
 const queryVectors = unitVectors(args.queries, args.dim);
 
-const opts = { ...openSearchOptionsFrom(args, { dimension: args.dim, similarity: 'cosine' }), recreate: true, indexPrefix: 'beir-bench-perf' };
+const opts = { ...openSearchOptionsFrom(args), recreate: true, indexPrefix: 'beir-bench-perf' };
 const backend = await OpenSearchBackend.connect(opts);
-const key = { dataset: 'synthetic', model: `random-${args.dim}`, arm: 'bench', fingerprint: `${args.docs}x${args.dim}` };
+const key = { dataset: 'synthetic', model: `random-${args.dim}`, system: 'bench', docSet: `${args.docs}`, fingerprint: `${args.docs}x${args.dim}` };
 try {
   const t0 = performance.now();
-  await backend.index({ key, docs, vectors: passages });
+  await backend.index({ key, docs, vectors: { matrix: passages, similarity: 'cosine' } });
   const ingestS = (performance.now() - t0) / 1000;
 
   const t1 = performance.now();
   const run = await backend.search({ key, queries, vectors: queryVectors, k: args.k });
   const searchS = (performance.now() - t1) / 1000;
 
-  const exact = exactTopK(queryVectors, passages, docs.map((d) => d.id), args.k);
-  const exactRun: Run = new Map(queries.map((q, i) => [q.id, new Map(exact[i].map((h) => [h.id, h.score]))]));
+  const exactRun = rankedRunOf(queries, exactTopK(queryVectors, passages, docs.map((d) => d.id), args.k));
   const { meanOverlap } = topKOverlap(run, exactRun, args.k);
 
   const d = backend.describe();

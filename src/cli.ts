@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { inspect } from 'node:util';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
@@ -8,17 +9,29 @@ import { datasetsCommand } from './commands/datasets.js';
 import { downloadCommand } from './commands/download.js';
 import { evalCommand } from './commands/eval.js';
 import { modelsCommand } from './commands/models.js';
+import { regressCommand } from './commands/regress.js';
+import { reportCommand } from './commands/report.js';
+import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { UserError } from './errors.js';
 
-/** Errors meant for the user print as one line (exit 2); anything else is a bug and keeps its stack (exit 1). */
+/** --verbose (or a non-empty DEBUG) prints a failure's stack and causes; --verbose is read by the middleware below. */
+let verbose = Boolean(process.env.DEBUG);
+
+/**
+ * A failure ends in one `error:` line. Errors meant for the user exit 2; anything else is a bug and exits 1.
+ * Stacks (with their `cause` chain) only with --verbose / DEBUG, printed above that line.
+ */
 function reportFailure(err: unknown): never {
-  if (err instanceof UserError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  const expected = err instanceof UserError;
+  if (verbose) process.stderr.write(`${inspect(err)}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    expected
+      ? `error: ${message}\n`
+      : `error: unexpected ${err instanceof Error ? err.name : 'failure'}: ${message}${verbose ? '' : ' (run again with --verbose for the stack trace)'}\n`,
+  );
+  process.exit(expected ? 2 : 1);
 }
 
 try {
@@ -32,7 +45,15 @@ try {
     .command(downloadCommand)
     .command(datasetsCommand)
     .command(modelsCommand)
+    .command(reportCommand)
+    .command(regressCommand)
     .command(cacheCommand)
+    .command(serveCommand)
+    .option('verbose', { type: 'boolean', global: true, describe: 'On failure, also print the stack trace and its causes (as does DEBUG=1)' })
+    // Before validation, so failures of option checks honour --verbose too.
+    .middleware((a) => {
+      if (a.verbose) verbose = true;
+    }, true)
     .demandCommand(1, 'Name a command (see the list above).')
     .strict()
     .recommendCommands()

@@ -42,3 +42,8 @@ export function rankDocs(scores: Map<string, number>): Scored[] {
   for (const [id, score] of scores) out.push({ id, score });
   return out.sort(rankingCompare);
 }
+
+/** The hits without the query's own doc: BEIR's ignore_identical_ids (a doc whose id equals the query id). */
+export function withoutSelfHit(hits: readonly Scored[], queryId: string): readonly Scored[] {
+  return hits.some((h) => h.id === queryId) ? hits.filter((h) => h.id !== queryId) : hits;
+}

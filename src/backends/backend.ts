@@ -1,41 +1,64 @@
-import type { Doc, Matrix, Query, Run } from '../types.js';
+import type { Scored } from '../ranking.js';
+import type { Doc, Matrix, Query } from '../types.js';
 
-/** Identifies one index: a corpus encoded by one model under one arm (or BM25). */
+/** Per query, hits in the shared ranking order (src/ranking.ts). Engines return runs in this form, so nothing re-sorts. */
+export type RankedRun = Map<string, Scored[]>;
+
+/** Identifies one index: a corpus as one system indexes it. */
 export interface IndexKey {
   dataset: string;
+  /** Model id, or 'none' for lexical systems. */
   model: string;
-  arm: string;
+  /** System id (src/systems/system.ts). */
+  system: string;
+  /**
+   * Short hash of the doc ids indexed, in order: a slice (--max-docs) and the full corpus get indexes of their
+   * own instead of evicting each other.
+   */
+  docSet: string;
   /** Content hash of what was indexed (doc ids, vector source), so a stale index is never reused. */
   fingerprint: string;
+}
+
+/** Passage vectors and the similarity they were trained for (cosine = dot product on normalised vectors). */
+export interface VectorInput {
+  matrix: Matrix;
+  similarity: 'cosine' | 'dot';
 }
 
 export interface IndexInput {
   key: IndexKey;
   docs: Doc[];
-  /** Row i is the passage vector of docs[i]; absent for lexical (BM25) arms. */
-  vectors?: Matrix;
+  /** Row i is the passage vector of docs[i]; absent for lexical indexes. */
+  vectors?: VectorInput;
 }
 
 export interface SearchInput {
   /** The index to search (as passed to index()). */
   key: IndexKey;
   queries: Query[];
-  /** Row i is the query vector of queries[i]; absent for lexical (BM25) arms (query text is used). */
+  /** Row i is the query vector of queries[i]; absent for lexical indexes (query text is used). */
   vectors?: Matrix;
   /** Hits wanted per query (the caller asks k + 1 when it will drop self hits). */
   k: number;
 }
 
 /**
- * A retrieval engine the bench can index into and search. The embedded exact engine and OpenSearch
- * implement it, so every arm, cache and report works the same on either.
+ * A search engine family the retrieval layer indexes into and searches: the embedded one (exact vectors, BM25)
+ * and OpenSearch (HNSW, BM25). Engines never see systems or models, only indexes of docs and vectors.
  */
 export interface SearchBackend {
   readonly name: string;
   index(input: IndexInput): Promise<void>;
-  /** Top-k per query; scores as the engine computed them (ranking order is the shared one). */
-  search(input: SearchInput): Promise<Run>;
+  /** Top-k per query, in the shared ranking order; scores as the engine computed them. */
+  search(input: SearchInput): Promise<RankedRun>;
   /** Settings worth recording in results.json (never credentials). */
   describe(): Record<string, unknown>;
   close(): Promise<void>;
+}
+
+/** A run of ranked hits, one list per query in the order of `queries`. */
+export function rankedRunOf(queries: readonly Query[], hits: readonly Scored[][]): RankedRun {
+  if (hits.length !== queries.length) throw new Error(`${hits.length} hit lists for ${queries.length} queries`);
+  return new Map(queries.map((q, i) => [q.id, hits[i]]));
 }

@@ -10,7 +10,7 @@ export const VECTOR_FIELD = 'vector';
 export const CONTENTS_FIELD = 'contents';
 const META_KEY = 'beir-bench';
 /** Bump when the index layout changes, so older indexes are rebuilt rather than reused. */
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 2;
 
 export interface VectorSpec {
   dimension: number;
@@ -25,7 +25,7 @@ export interface Bm25Spec {
   b: number;
 }
 
-/** Exactly one of vector (kNN arms) or bm25 (the lexical arm). */
+/** Exactly one of vector (kNN systems) or bm25 (lexical systems). */
 export interface IndexSpec {
   key: IndexKey;
   vector?: VectorSpec;
@@ -37,13 +37,14 @@ function slug(s: string): string {
 }
 
 /**
- * `<prefix>-<dataset>-<model>-<arm>-<hash>`, lowercased and reduced to [a-z0-9-] as index names require.
- * The hash of the exact (dataset, model, arm) keeps names distinct when two keys slug alike
- * (`a/b` vs `a-b`); the fingerprint is not in the name, so a stale index is replaced in place.
+ * `<prefix>-<dataset>-<system>-<hash>` (the system id names the model), lowercased and reduced to [a-z0-9-] as index names require.
+ * The hash of the exact (dataset, model, system, doc set) keeps names distinct when two keys slug alike
+ * (`a/b` vs `a-b`) and gives a slice of a corpus its own index; the fingerprint is not in the name, so an
+ * index of other vectors (new weights, other settings) is replaced in place.
  */
-export function indexName(key: Pick<IndexKey, 'dataset' | 'model' | 'arm'>, prefix = 'beir-bench'): string {
-  const hash = createHash('sha256').update(`${key.dataset}\0${key.model}\0${key.arm}`).digest('hex').slice(0, 8);
-  const readable = [prefix, key.dataset, key.model, key.arm].map(slug).filter(Boolean).join('-').slice(0, 200);
+export function indexName(key: Pick<IndexKey, 'dataset' | 'model' | 'system' | 'docSet'>, prefix = 'beir-bench'): string {
+  const hash = createHash('sha256').update(`${key.dataset}\0${key.model}\0${key.system}\0${key.docSet}`).digest('hex').slice(0, 8);
+  const readable = [prefix, key.dataset, key.system].map(slug).filter(Boolean).join('-').slice(0, 200);
   return `${readable}-${hash}`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * OpenSearch as a SearchBackend: one index per (dataset, model, arm) holding title, text and either a
+ * OpenSearch as a SearchBackend: one index per (dataset, system) holding title, text and either a
  * knn_vector (HNSW) or a title+text BM25 field; vectors come precomputed from the embedding cache.
  *
  * Scores are the engine's, not raw similarities. With space_type cosinesimil OpenSearch returns
@@ -7,10 +7,10 @@
  * similarity, so rankings (and metrics) equal those of the raw similarity.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { Run } from '../types.js';
+import { rankDocs } from '../ranking.js';
 import { matrixRow } from '../types.js';
 import { UserError } from '../errors.js';
-import type { IndexInput, IndexKey, SearchBackend, SearchInput } from './backend.js';
+import type { IndexInput, IndexKey, RankedRun, SearchBackend, SearchInput, VectorInput } from './backend.js';
 import { BM25_B, BM25_K1 } from './bm25.js';
 import { bulkIngest, float32Json } from './opensearch-bulk.js';
 import {
@@ -41,9 +41,6 @@ export interface OpenSearchOptions {
   concurrency: number;
   /** Documents per bulk request. */
   bulkBatchSize: number;
-  /** The model's similarity: cosine -> space_type cosinesimil, dot -> innerproduct. */
-  similarity: 'cosine' | 'dot';
-  dimension: number;
   /** Index name prefix (default beir-bench). */
   indexPrefix?: string;
   quiet?: boolean;
@@ -67,7 +64,6 @@ function validate(opts: OpenSearchOptions): void {
     ['--ef-search', opts.efSearch],
     ['--bulk-concurrency', opts.concurrency],
     ['--bulk-size', opts.bulkBatchSize],
-    ['dimension', opts.dimension],
   ];
   for (const [name, v] of positive) {
     if (!Number.isInteger(v) || v < 1) throw new UserError(`${name} must be a positive integer, got ${v}`);
@@ -100,7 +96,7 @@ export class OpenSearchBackend implements SearchBackend {
   }
 
   /** The index name used for key. */
-  indexName(key: Pick<IndexKey, 'dataset' | 'model' | 'arm'>): string {
+  indexName(key: Pick<IndexKey, 'dataset' | 'model' | 'system' | 'docSet'>): string {
     return indexName(key, this.opts.indexPrefix);
   }
 
@@ -112,15 +108,16 @@ export class OpenSearchBackend implements SearchBackend {
     if (!this.opts.quiet) process.stderr.write(`${message}\n`);
   }
 
-  private spec(key: IndexKey, lexical: boolean): IndexSpec {
-    if (lexical) return { key, bm25: { k1: BM25_K1, b: BM25_B } };
+  /** The index layout: a knn_vector field sized and scored for the vectors (their model's similarity), or BM25. */
+  private spec(key: IndexKey, vectors: VectorInput | undefined): IndexSpec {
+    if (!vectors) return { key, bm25: { k1: BM25_K1, b: BM25_B } };
     const o = this.opts;
     return {
       key,
       vector: {
-        dimension: o.dimension,
+        dimension: vectors.matrix.dim,
         engine: o.engine,
-        spaceType: SPACE[o.similarity].type,
+        spaceType: SPACE[vectors.similarity].type,
         m: o.m,
         efConstruction: o.efConstruction,
       },
@@ -134,12 +131,9 @@ export class OpenSearchBackend implements SearchBackend {
       if (!this.node.plugins.includes('opensearch-knn')) {
         throw new UserError(`OpenSearch at ${redactUrl(this.opts.url)} has no k-NN plugin (plugins: ${this.node.plugins.join(', ') || 'none'})`);
       }
-      if (vectors.rows !== docs.length) throw new Error(`${vectors.rows} vectors for ${docs.length} docs (${index})`);
-      if (vectors.dim !== this.opts.dimension) {
-        throw new UserError(`Vectors for ${this.where(index)} have dimension ${vectors.dim}, the index expects ${this.opts.dimension}`);
-      }
+      if (vectors.matrix.rows !== docs.length) throw new Error(`${vectors.matrix.rows} vectors for ${docs.length} docs (${index})`);
     }
-    const spec = this.spec(key, !vectors);
+    const spec = this.spec(key, vectors);
     try {
       if ((await this.client.indices.exists({ index })).body) {
         const reason = this.opts.recreate ? 'recreate was requested' : await this.mismatch(index, spec, docs.length);
@@ -154,7 +148,7 @@ export class OpenSearchBackend implements SearchBackend {
     } catch (err) {
       throw err instanceof UserError ? err : new UserError(`Cannot prepare ${this.where(index)}: ${errorReason(err)}`);
     }
-    await bulkIngest(this.client, docs, vectors, {
+    await bulkIngest(this.client, docs, vectors?.matrix, {
       index,
       url: this.opts.url,
       concurrency: this.opts.concurrency,
@@ -182,7 +176,7 @@ export class OpenSearchBackend implements SearchBackend {
     }
   }
 
-  async search({ key, queries, vectors, k }: SearchInput): Promise<Run> {
+  async search({ key, queries, vectors, k }: SearchInput): Promise<RankedRun> {
     const index = this.indexName(key);
     if (vectors && vectors.rows !== queries.length) throw new Error(`${vectors.rows} query vectors for ${queries.length} queries`);
     const requests: SearchRequest[] = queries.map((q, i) => {
@@ -199,17 +193,19 @@ export class OpenSearchBackend implements SearchBackend {
         : { match: { [CONTENTS_FIELD]: q.text } };
       return { queryId: q.id, body: { size: k, _source: false, track_total_hits: false, query } };
     });
-    return msearchRun(this.client, requests, {
+    const run = await msearchRun(this.client, requests, {
       index,
       url: this.opts.url,
       concurrency: this.opts.concurrency,
       batchSize: MSEARCH_BATCH,
       retry: this.retry,
     });
+    // The node breaks score ties by its internal doc order; the shared order breaks them by doc id.
+    return new Map(queries.map((q) => [q.id, rankDocs(run.get(q.id) ?? new Map())]));
   }
 
   /** Remove the index of key if it exists (scripts and cleanup). */
-  async deleteIndex(key: Pick<IndexKey, 'dataset' | 'model' | 'arm'>): Promise<void> {
+  async deleteIndex(key: Pick<IndexKey, 'dataset' | 'model' | 'system' | 'docSet'>): Promise<void> {
     await this.client.indices.delete({ index: this.indexName(key), ignore_unavailable: true });
   }
 
@@ -224,11 +220,10 @@ export class OpenSearchBackend implements SearchBackend {
       knn: {
         method: 'hnsw',
         engine: o.engine,
-        spaceType: SPACE[o.similarity].type,
+        spaceTypes: Object.fromEntries(Object.values(SPACE).map((s) => [s.type, s.score])),
         m: o.m,
         efConstruction: o.efConstruction,
         efSearch: o.efSearch,
-        scores: SPACE[o.similarity].score,
       },
       bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: 'Lucene BM25 as the node computes it (2.x: LegacyBM25Similarity, x (1 + k1))' },
       bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },

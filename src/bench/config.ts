@@ -1,17 +1,17 @@
-import type { MetricName } from '../eval/metrics.js';
-import type { Dtype, ArmName, ModelSpec } from '../models/spec.js';
 import type { OpenSearchOptions } from '../backends/opensearch.js';
+import type { Device } from '../embed/encoder.js';
+import type { RemoteTransport } from '../embed/remote-client.js';
+import type { MetricName } from '../eval/metrics.js';
+import type { SystemSpec } from '../systems/system.js';
 
-/** Everything one `bench` run depends on; recorded whole in results.json (credentials never enter it). */
+/** Everything one `bench` run depends on; recorded in results.json (credentials never enter it). */
 export interface BenchConfig {
   datasets: string[];
   split: string;
-  model: ModelSpec;
-  dtype: Dtype;
-  arms: ArmName[];
+  /** The systems to compare; the first is the baseline of every comparison. */
+  systems: SystemSpec[];
   k: number;
   metrics: MetricName[];
-  backend: 'embedded' | 'opensearch';
   ignoreIdenticalIds: boolean;
   /** An already-extracted BEIR folder used as-is; otherwise datasets are downloaded into datasetCacheDir. */
   dataDir?: string;
@@ -24,11 +24,16 @@ export interface BenchConfig {
   batchSize?: number;
   /** Padded-token budget per forward pass (see embed/batches.ts). */
   batchTokens?: number;
+  /** Local encoders' execution provider. */
+  device?: Device;
+  /** How remote encoders send requests, when a system uses one. */
+  remote?: RemoteTransport;
   maxQueries?: number;
   maxDocs?: number;
   outDir: string;
   seed: number;
   permutations: number;
+  /** Connection and HNSW settings, when a system uses an opensearch-* engine. */
   opensearch?: OpenSearchOptions;
   quiet: boolean;
 }

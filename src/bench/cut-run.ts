@@ -1,16 +1,13 @@
-import { rankDocs } from '../ranking.js';
-import type { Run } from '../types.js';
+import type { RankedRun } from '../backends/backend.js';
+import { withoutSelfHit } from '../ranking.js';
 
 /**
- * The run as scored and written: per query, self hits removed (BEIR's ignore_identical_ids, when on) and
- * the top k kept in the shared ranking order. Engines are asked for k + 1 hits so dropping a self hit
- * still leaves k.
+ * The run as scored and written: per query, the self hit removed (BEIR's ignore_identical_ids, when on) and
+ * the top k kept. Hits arrive in the shared ranking order, so this only filters and slices. Engines are asked
+ * for k + 1 hits so dropping a self hit still leaves k.
  */
-export function cutRun(run: Run, k: number, ignoreIdenticalIds: boolean): Run {
-  const out: Run = new Map();
-  for (const [qid, docs] of run) {
-    const kept = rankDocs(docs).filter((h) => !(ignoreIdenticalIds && h.id === qid)).slice(0, k);
-    out.set(qid, new Map(kept.map((h) => [h.id, h.score])));
-  }
+export function cutRun(run: RankedRun, k: number, ignoreIdenticalIds: boolean): RankedRun {
+  const out: RankedRun = new Map();
+  for (const [qid, hits] of run) out.set(qid, (ignoreIdenticalIds ? withoutSelfHit(hits, qid) : hits).slice(0, k));
   return out;
 }

@@ -18,9 +18,9 @@ function builder(y: Argv) {
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function render(folders: CacheFolder[]): string {
-  const table = new Table({ head: ['dataset', 'model', 'dtype', 'weights sha256', 'entries', 'size'] });
+  const table = new Table({ head: ['dataset', 'model', 'dtype', 'weights sha256 / probes', 'entries', 'size'] });
   for (const f of folders) {
-    table.push([f.namespace, f.model, f.dtype, f.weightsSha256.slice(0, 12), Number.isNaN(f.entries) ? '?' : f.entries, mb(f.bytes)]);
+    table.push([f.namespace, f.model, f.dtype, f.source, Number.isNaN(f.entries) ? '?' : f.entries, mb(f.bytes)]);
   }
   return table.toString();
 }

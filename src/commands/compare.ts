@@ -2,15 +2,16 @@ import type { Argv } from 'yargs';
 import { readQueries } from '../datasets/loaders.js';
 import { UserError } from '../errors.js';
 import { comparePaired, DEFAULT_SEED, holmAdjust, type MetricComparison } from '../eval/compare.js';
-import { renderComparison, renderLengthAnalysis } from '../eval/compare-report.js';
+import { renderComparison, renderLengthAnalysis } from '../report/compare-report.js';
 import { evaluateRunFile } from '../eval/evaluate-file.js';
 import type { EvalResult } from '../eval/evaluate.js';
 import { cutoffsOf, parseMetricList } from '../eval/eval-input.js';
 import { checkInvariants, type InvariantViolation } from '../eval/invariants.js';
 import { gainByQueryLength, type LengthAnalysis } from '../eval/length-analysis.js';
-import { readQrels, type QrelsFormat } from '../eval/qrels-file.js';
+import { readQrels, type QrelsFormat } from '../formats/qrels-file.js';
 import { coverageNotes, violationNotes, withScoringOptions } from './eval.js';
 import { defineCommand } from './define-command.js';
+import { checkPositiveIntegers } from './option-checks.js';
 
 function builder(y: Argv) {
   return withScoringOptions(y)
@@ -24,6 +25,7 @@ function builder(y: Argv) {
     .option('bootstrap-samples', { type: 'number', default: 10_000, describe: 'Resamples for the paired bootstrap 95% interval' })
     .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'PRNG seed: the same seed reproduces p-values and intervals exactly' })
     .option('queries', { type: 'string', describe: 'BEIR queries.jsonl: adds the gain in the first metric by query length' })
+    .check((a) => checkPositiveIntegers(a, ['permutations', 'bootstrap-samples']))
     .example('$0 compare --qrels qrels/test.tsv --run sym.trec --run asym.trec', 'Is asym.trec better than sym.trec, and by how much?');
 }
 
@@ -41,7 +43,7 @@ export interface CompareArgs {
   json: boolean;
 }
 
-export interface CompareOutput {
+interface CompareOutput {
   output: string;
   notes: string[];
   comparisons: MetricComparison[];
@@ -49,18 +51,13 @@ export interface CompareOutput {
   violations: InvariantViolation[];
 }
 
-function positiveInteger(name: string, v: number): number {
-  if (!Number.isSafeInteger(v) || v < 1) throw new UserError(`--${name} must be a positive integer, got ${v}`);
-  return v;
-}
-
 /** Compare two run files on the same qrels; returns the text instead of printing it (testable). */
 export async function runCompare(args: CompareArgs): Promise<CompareOutput> {
   if (args.runs.length !== 2) throw new UserError(`compare takes exactly two runs (--run A --run B), got ${args.runs.length}`);
   const metrics = parseMetricList(args.metrics);
   const opts = {
-    permutations: positiveInteger('permutations', args.permutations),
-    bootstrapSamples: positiveInteger('bootstrap-samples', args.bootstrapSamples),
+    permutations: args.permutations,
+    bootstrapSamples: args.bootstrapSamples,
     seed: args.seed,
   };
   const qrels = await readQrels(args.qrels, { format: args.qrelsFormat });

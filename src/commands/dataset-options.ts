@@ -1,16 +1,9 @@
 import type { Argv } from 'yargs';
 import { expandDatasetNames, OFFICIAL_BASE_URL, SEED_DATASETS } from '../datasets/registry.js';
 
-/** Options shared by every command that reads BEIR datasets (stats, download, bench). */
-export function withDatasetOptions<T>(y: Argv<T>, opts: { required?: boolean } = {}) {
+/** Where BEIR datasets come from: a local folder, or the download cache and its source (bench, stats, regress). */
+export function withDatasetSourceOptions<T>(y: Argv<T>) {
   return y
-    .option('dataset', {
-      type: 'string',
-      array: true,
-      // Commands that cost minutes per dataset (bench) make the user name them; cheap ones default to the seed four.
-      ...(opts.required ? { demandOption: 'name the dataset(s), e.g. --dataset scifact (or --dataset seed)' } : { default: ['seed'] }),
-      describe: `Dataset name(s): repeat the option or separate with commas; "seed" = ${SEED_DATASETS.join(', ')} (see the "datasets" command)`,
-    })
     .option('data-dir', {
       type: 'string',
       describe: 'Already-extracted BEIR folder holding <dataset>/corpus.jsonl, queries.jsonl, qrels/; used as-is, nothing is downloaded',
@@ -23,11 +16,23 @@ export function withDatasetOptions<T>(y: Argv<T>, opts: { required?: boolean } =
     .option('mirror', {
       type: 'string',
       describe: `Base URL replacing the official ${OFFICIAL_BASE_URL} (must serve <dataset>.zip; md5 is still checked)`,
-    })
+    });
+}
+
+/** Options shared by every command that reads BEIR datasets named on the command line (stats, download, bench). */
+export function withDatasetOptions<T>(y: Argv<T>, opts: { required?: boolean } = {}) {
+  const named = y.option('dataset', {
+    type: 'string',
+    array: true,
+    // Commands that cost minutes per dataset (bench) make the user name them; cheap ones default to the seed four.
+    ...(opts.required ? { demandOption: 'name the dataset(s), e.g. --dataset scifact (or --dataset seed)' } : { default: ['seed'] }),
+    describe: `Dataset name(s): repeat the option or separate with commas; "seed" = ${SEED_DATASETS.join(', ')} (see the "datasets" command)`,
+  });
+  return withDatasetSourceOptions(named)
     .option('split', { type: 'string', default: 'test', describe: 'qrels split to use (qrels/<split>.tsv)' });
 }
 
-export interface DatasetOptions {
+interface DatasetOptions {
   /** Validated registry names, `seed` expanded, duplicates dropped. */
   datasets: string[];
   split: string;

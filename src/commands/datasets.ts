@@ -4,7 +4,7 @@ import { DATASETS, SEED_DATASETS } from '../datasets/registry.js';
 import { COMPACT } from '../datasets/stats-report.js';
 
 /** The registry as a terminal table; the seed article's datasets are marked. */
-export function registryTable(): string {
+function registryTable(): string {
   const table = new Table({
     head: ['Name', 'Dataset', 'Splits', 'Test Queries', 'Corpus', 'Avg Rel Docs/Query', 'Zip md5'],
     style: { head: [], border: [] },

@@ -3,8 +3,8 @@ import { evaluateRunFile } from '../eval/evaluate-file.js';
 import type { EvalResult } from '../eval/evaluate.js';
 import { cutoffsOf, DEFAULT_METRICS, parseMetricList } from '../eval/eval-input.js';
 import { checkInvariants, type InvariantViolation } from '../eval/invariants.js';
-import { readQrels, type QrelsFormat } from '../eval/qrels-file.js';
 import { formatTrecEval } from '../eval/trec-eval-format.js';
+import { readQrels, type QrelsFormat } from '../formats/qrels-file.js';
 import { defineCommand } from './define-command.js';
 
 const QRELS_FORMATS = ['auto', 'beir', 'trec'] as const;
@@ -53,7 +53,7 @@ export interface EvalArgs {
   json: boolean;
 }
 
-export interface EvalOutput {
+interface EvalOutput {
   /** What goes to stdout: trec_eval text or JSON. */
   output: string;
   /** Counts and warnings for stderr (invariant violations included). */

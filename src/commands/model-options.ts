@@ -1,8 +1,8 @@
 import type { Argv } from 'yargs';
 import { defaultCacheDir } from '../embed/cache.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS } from '../embed/encoder.js';
-import { UserError } from '../errors.js';
-import { getModel } from '../models/registry.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, type Device } from '../embed/encoder.js';
+import { resolveModel } from '../models/model-settings.js';
+import { checkPositiveIntegers } from './option-checks.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
 
 export const DEFAULT_MODEL = 'intfloat/e5-small-v2';
@@ -20,21 +20,20 @@ export function withEmbedCacheDirOption<T>(y: Argv<T>) {
   });
 }
 
-/** Options of every command that embeds text (bench, and scripts reusing them). */
-export function withModelOptions<T>(y: Argv<T>) {
+/** How encoders run, whichever the model: where models and vectors are kept, threads and batching (bench, regress). */
+export function withEncoderRunOptions<T>(y: Argv<T>) {
   return withEmbedCacheDirOption(y)
-    .option('model', {
-      type: 'string',
-      default: DEFAULT_MODEL,
-      describe: 'Embedding model: registry id or its ONNX repo (see the "models" command)',
-    })
     .option('models-dir', {
       type: 'string',
       default: process.env.BEIR_BENCH_MODELS_DIR || undefined,
       defaultDescription: '$BEIR_BENCH_MODELS_DIR, else the Hugging Face hub',
       describe: 'Local folder with <model id>/ in transformers.js layout (offline use; see scripts/provision-models.sh)',
     })
-    .option('dtype', { choices: ['fp32', 'q8'] as const, default: 'fp32' as Dtype, describe: 'Weights: fp32 (onnx/model.onnx) or int8 (onnx/model_quantized.onnx)' })
+    .option('device', {
+      choices: ['cpu', 'cuda'] as const,
+      default: 'cpu' as Device,
+      describe: 'Where local encoders run: cpu, or cuda (an NVIDIA GPU; needs onnxruntime-node\'s CUDA provider, see README "GPU"; raise --batch-tokens there)',
+    })
     .option('threads', { type: 'number', defaultDescription: 'all cores', describe: 'onnxruntime intra-op threads' })
     .option('batch-size', { type: 'number', default: DEFAULT_BATCH_SIZE, describe: 'Most texts per forward pass (texts are length-sorted first)' })
     .option('batch-tokens', {
@@ -43,19 +42,32 @@ export function withModelOptions<T>(y: Argv<T>) {
       describe: 'Most padded tokens per forward pass (small passes stay in CPU cache; a longer text still gets a pass of its own)',
     })
     .option('cache', { type: 'boolean', default: true, describe: 'Use the embedding cache; --no-cache encodes everything and stores nothing' })
-    .check((a) => {
-      for (const opt of ['threads', 'batch-size', 'batch-tokens'] as const) {
-        const v = a[opt];
-        if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UserError(`--${opt} must be a positive integer (got ${v})`);
-      }
-      return true;
-    });
+    .check((a) => checkPositiveIntegers(a, ['threads', 'batch-size', 'batch-tokens']));
 }
 
-export interface ModelArgs {
-  model: string;
+/** Options of every command that embeds text with a model named on the command line (bench, and scripts reusing them). */
+export function withModelOptions<T>(y: Argv<T>) {
+  return withEncoderRunOptions(y)
+    .option('model', {
+      type: 'string',
+      default: DEFAULT_MODEL,
+      describe:
+        'Embedding model: a registry id or its ONNX repo (see the "models" command), or any Hugging Face id with ONNX weights ' +
+        'in transformers.js layout when its settings are given (--query-prefix ... --dimension)',
+    })
+    .option('query-prefix', { type: 'string', describe: 'Model setting: prefix of queries under the asymmetric policy ("" for none); overrides the registry' })
+    .option('passage-prefix', { type: 'string', describe: 'Model setting: prefix of passages under the asymmetric policy ("" for none); overrides the registry' })
+    .option('pooling', { choices: ['mean', 'cls'] as const, describe: 'Model setting: how token vectors become one vector; overrides the registry' })
+    .option('normalize', { type: 'boolean', describe: 'Model setting: L2-normalise vectors (--no-normalize: keep raw); overrides the registry' })
+    .option('max-length', { type: 'number', describe: 'Model setting: tokens per text, special tokens included; overrides the registry' })
+    .option('dimension', { type: 'number', describe: 'Model setting: vector size, checked against what the model outputs; overrides the registry' })
+    .option('dtype', { choices: ['fp32', 'q8'] as const, default: 'fp32' as Dtype, describe: 'Weights: fp32 (onnx/model.onnx) or int8 (onnx/model_quantized.onnx)' })
+    .check((a) => checkPositiveIntegers(a, ['max-length', 'dimension']));
+}
+
+export interface EncoderRunArgs {
   'models-dir'?: string;
-  dtype: Dtype;
+  device: Device;
   threads?: number;
   'batch-size': number;
   'batch-tokens': number;
@@ -63,10 +75,10 @@ export interface ModelArgs {
   cache: boolean;
 }
 
-export interface ModelOptions {
-  model: ModelSpec;
-  dtype: Dtype;
+/** How encoders run (withEncoderRunOptions). */
+export interface EncoderRunOptions {
   modelsDir?: string;
+  device: Device;
   threads?: number;
   batchSize: number;
   batchTokens: number;
@@ -74,14 +86,44 @@ export interface ModelOptions {
   cacheDir: string | null;
 }
 
-export function modelOptionsFrom(a: ModelArgs): ModelOptions {
+export function encoderRunOptionsFrom(a: EncoderRunArgs): EncoderRunOptions {
   return {
-    model: getModel(a.model),
-    dtype: a.dtype,
     modelsDir: a['models-dir'],
+    device: a.device,
     threads: a.threads,
     batchSize: a['batch-size'],
     batchTokens: a['batch-tokens'],
     cacheDir: a.cache ? a['embed-cache-dir'] : null,
+  };
+}
+
+export interface ModelArgs extends EncoderRunArgs {
+  model: string;
+  'query-prefix'?: string;
+  'passage-prefix'?: string;
+  pooling?: 'mean' | 'cls';
+  normalize?: boolean;
+  'max-length'?: number;
+  dimension?: number;
+  dtype: Dtype;
+}
+
+export interface ModelOptions extends EncoderRunOptions {
+  model: ModelSpec;
+  dtype: Dtype;
+}
+
+export function modelOptionsFrom(a: ModelArgs): ModelOptions {
+  return {
+    model: resolveModel(a.model, {
+      queryPrefix: a['query-prefix'],
+      passagePrefix: a['passage-prefix'],
+      pooling: a.pooling,
+      normalize: a.normalize,
+      maxLength: a['max-length'],
+      dimension: a.dimension,
+    }),
+    dtype: a.dtype,
+    ...encoderRunOptionsFrom(a),
   };
 }

@@ -1,8 +1,7 @@
 /** The OpenSearch flags of `bench` (and scripts), and their translation into OpenSearchOptions. */
 import type { Argv } from 'yargs';
-import { UserError } from '../errors.js';
 import type { OpenSearchOptions } from '../backends/opensearch.js';
-import type { ModelSpec } from '../models/spec.js';
+import { checkPositiveIntegers } from './option-checks.js';
 
 export const DEFAULT_OPENSEARCH_URL = 'http://localhost:9200';
 
@@ -35,13 +34,12 @@ export function withOpenSearchOptions<T>(y: Argv<T>) {
     })
     .option('bulk-concurrency', { type: 'number', default: 2, describe: 'OpenSearch bulk (and msearch) requests in flight' })
     .option('bulk-size', { type: 'number', default: 250, describe: 'Documents per OpenSearch bulk request' })
-    .check((a) => {
-      for (const opt of ['hnsw-m', 'ef-construction', 'ef-search', 'bulk-concurrency', 'bulk-size'] as const) {
-        const v = a[opt];
-        if (!Number.isInteger(v) || v < 1) throw new UserError(`--${opt} must be a positive integer (got ${v})`);
-      }
-      return true;
-    });
+    .option('index-prefix', {
+      type: 'string',
+      default: 'beir-bench',
+      describe: 'Start of every index name (<prefix>-<dataset>-<system>-<hash>), e.g. to keep teams apart on a shared cluster',
+    })
+    .check((a) => checkPositiveIntegers(a, ['hnsw-m', 'ef-construction', 'ef-search', 'bulk-concurrency', 'bulk-size']));
 }
 
 export interface OpenSearchArgs {
@@ -55,11 +53,12 @@ export interface OpenSearchArgs {
   recreate: boolean;
   'bulk-concurrency': number;
   'bulk-size': number;
+  'index-prefix': string;
   quiet?: boolean;
 }
 
-/** Backend options for one model: the vector field takes the model's dimension and similarity. */
-export function openSearchOptionsFrom(a: OpenSearchArgs, model: Pick<ModelSpec, 'dimension' | 'similarity'>): OpenSearchOptions {
+/** Connection, HNSW and ingestion settings (each index's vector field takes its system's dimension and similarity). */
+export function openSearchOptionsFrom(a: OpenSearchArgs): OpenSearchOptions {
   return {
     url: a['opensearch-url'],
     caFile: a['opensearch-ca'],
@@ -71,8 +70,7 @@ export function openSearchOptionsFrom(a: OpenSearchArgs, model: Pick<ModelSpec, 
     recreate: a.recreate,
     concurrency: a['bulk-concurrency'],
     bulkBatchSize: a['bulk-size'],
-    similarity: model.similarity,
-    dimension: model.dimension,
+    indexPrefix: a['index-prefix'],
     quiet: a.quiet,
   };
 }

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { tempPathFor, withTempPath } from '../atomic-file.js';
-import { UserError } from '../errors.js';
+import { describeHttpStatus, describeNetworkError, DownloadError } from '../net-errors.js';
 import { startProgress } from '../progress.js';
 import { tap } from './stream-tap.js';
 
@@ -17,13 +17,18 @@ export interface DownloadOptions {
   expectedBytes?: number;
   label: string;
   quiet?: boolean;
+  /** Named in errors: what the file is, and how to do without this server. */
+  what: string;
+  offline: string;
 }
 
 /**
  * Download `url` to `dest`: streamed to a temp file beside it with a progress bar, checked (length, md5),
- * then renamed into place. On any failure or Ctrl-C nothing is left at `dest` or beside it.
+ * then renamed into place. On any failure or Ctrl-C nothing is left at `dest` or beside it; a failure is a
+ * DownloadError naming the URL, the cause and `opts.offline`.
  */
 export async function downloadVerified(url: string, dest: string, opts: DownloadOptions): Promise<void> {
+  const failed = (reason: string, cause?: unknown) => new DownloadError({ what: opts.what, url, offline: opts.offline }, reason, cause);
   await mkdir(dirname(dest), { recursive: true });
   const tmp = tempPathFor(dest);
   await withTempPath(tmp, async () => {
@@ -31,11 +36,11 @@ export async function downloadVerified(url: string, dest: string, opts: Download
     try {
       res = await fetch(url);
     } catch (err) {
-      throw new UserError(`download of ${url} failed: ${describeFetchError(err)}`);
+      throw failed(describeNetworkError(err), err);
     }
     if (!res.ok || !res.body) {
       await res.body?.cancel();
-      throw new UserError(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`.trimEnd());
+      throw failed(describeHttpStatus(res));
     }
     // With a Content-Encoding, Content-Length counts the encoded bytes, not the file's.
     const header = res.headers.get('content-length');
@@ -53,29 +58,17 @@ export async function downloadVerified(url: string, dest: string, opts: Download
     try {
       await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, createWriteStream(tmp));
     } catch (err) {
-      throw new UserError(`download of ${url} failed after ${received} bytes: ${describeFetchError(err)}`);
+      throw failed(`${describeNetworkError(err)} after ${received} bytes`, err);
     } finally {
       progress.stop();
     }
     if (declared !== undefined && received !== declared) {
-      throw new UserError(`download of ${url} is truncated: got ${received} of ${declared} bytes`);
+      throw failed(`truncated: got ${received} of ${declared} bytes`);
     }
     const actual = md5.digest('hex');
     if (actual !== opts.md5.toLowerCase()) {
-      throw new UserError(
-        `download of ${url} is corrupt: md5 ${actual}, expected ${opts.md5} (${received} bytes received); nothing was kept`,
-      );
+      throw failed(`corrupt: md5 ${actual}, expected ${opts.md5} (${received} bytes received); nothing was kept`);
     }
     await rename(tmp, dest);
   });
-}
-
-/** fetch wraps network errors as "fetch failed" / "terminated": the useful part is in `cause`. */
-function describeFetchError(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    parts.push(code ? `${e.message} (${code})` : e.message);
-  }
-  return parts.length > 0 ? parts.join(': ') : String(err);
 }

@@ -1,14 +1,22 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { readQrels } from '../eval/qrels-file.js';
+import { readJsonLines, textField, type JsonLine } from '../formats/jsonl.js';
+import { readQrels } from '../formats/qrels-file.js';
 import type { Doc, Qrels, Query } from '../types.js';
 import { fileDigest } from './digest.js';
-import { idField, readJsonLines, textField } from './jsonl.js';
+
+/** BEIR's `_id`: a string, or a number coerced to its string form (some corpora store numeric ids). */
+function idField(line: JsonLine): string {
+  const id = line.value._id;
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  throw new UserError(`${line.where}: field "_id" must be a non-empty string or a number, got ${JSON.stringify(id) ?? 'nothing'}`);
+}
 
 /** Stream a BEIR corpus.jsonl: `_id` coerced to string, a missing title read as '' (title and text kept apart). */
 export async function* readCorpus(path: string): AsyncGenerator<Doc> {
-  for await (const line of readJsonLines(path)) {
+  for await (const line of readJsonLines(path, 'corpus')) {
     yield { id: idField(line), title: textField(line, 'title', true), text: textField(line, 'text') };
   }
 }
@@ -16,16 +24,16 @@ export async function* readCorpus(path: string): AsyncGenerator<Doc> {
 /** All queries of a BEIR queries.jsonl, id -> text; a repeated id keeps its last text (BEIR's dict). */
 export async function readQueries(path: string): Promise<Map<string, string>> {
   const queries = new Map<string, string>();
-  for await (const line of readJsonLines(path)) queries.set(idField(line), textField(line, 'text'));
+  for await (const line of readJsonLines(path, 'queries')) queries.set(idField(line), textField(line, 'text'));
   return queries;
 }
 
 export const CORPUS_FILE = 'corpus.jsonl';
-export const QUERIES_FILE = 'queries.jsonl';
-export const qrelsFile = (split: string) => `qrels/${split}.tsv`;
+const QUERIES_FILE = 'queries.jsonl';
+const qrelsFile = (split: string) => `qrels/${split}.tsv`;
 
 /** Path of a dataset file; a missing one is a UserError naming it (and, for qrels, the splits there are). */
-export async function requireDatasetFile(folder: string, file: string): Promise<string> {
+async function requireDatasetFile(folder: string, file: string): Promise<string> {
   const path = join(folder, file);
   if (await stat(path).then((s) => s.isFile(), () => false)) return path;
   let hint = '';
@@ -36,7 +44,7 @@ export async function requireDatasetFile(folder: string, file: string): Promise<
   throw new UserError(`${file} not found in ${folder}: ${path} is missing${hint}`);
 }
 
-export interface SplitQueries {
+interface SplitQueries {
   /** Queries judged in the split, in qrels order. */
   queries: Query[];
   /** The split's qrels, restricted to `queries`. */
@@ -89,7 +97,7 @@ export interface LoadedDataset {
   files: Record<string, { path: string; bytes: number; sha256: string }>;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   split: string;
   /**
    * Smoke runs: keep every doc judged relevant (grade >= 1) to a kept query, plus the first other docs
@@ -157,16 +165,6 @@ async function collectDocs(corpusPath: string, relevant: Set<string>, fillerBudg
     }
   }
   return { docs: [...docs.values()], allIds };
-}
-
-/** One line for the user about qrels doc ids the corpus lacks, or null when there are none. */
-export function missingDocsNote(ds: LoadedDataset): string | null {
-  const m = ds.qrelsDocsMissingFromCorpus;
-  if (m.rows === 0) return null;
-  return (
-    `${ds.name}: ${m.rows} qrels row(s) of split ${ds.split} name ${m.docIds} doc id(s) absent from corpus.jsonl ` +
-    `(e.g. ${m.examples.join(', ')}); they stay in the qrels and can never be retrieved`
-  );
 }
 
 async function describeFiles(paths: Record<string, string>): Promise<LoadedDataset['files']> {

@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { wordCount } from '../word-count.js';
 import { CORPUS_FILE, loadSplitQueries, readCorpus } from './loaders.js';
 import type { DatasetInfo } from './registry.js';
-import { statsFromLengths, wordCount, type BiasRule, type DatasetStats } from './stats.js';
+import { statsFromLengths, type BiasRule, type DatasetStats } from './stats.js';
 
 /**
  * Measure a BEIR folder for the stats table: the split's judged queries and, when corpus.jsonl is

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 
-/** One BEIR dataset with a public zip (docs/datasets.md). */
+/** One BEIR dataset with a public zip (docs/DATASETS.md). */
 export interface DatasetInfo {
   /** Name of the zip and of the folder inside it, e.g. `trec-covid`. */
   name: string;

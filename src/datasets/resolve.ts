@@ -50,6 +50,10 @@ export async function resolveFolderFor(info: DatasetInfo, opts: ResolveOptions):
       expectedBytes: info.zipBytes,
       label: `download ${info.name}`,
       quiet: opts.quiet,
+      what: `BEIR dataset ${info.name}`,
+      offline:
+        `To work without this server: point --data-dir DIR at an extracted copy (DIR/${info.name}/corpus.jsonl; bench, stats), ` +
+        `or copy ${info.name}.zip (md5 ${info.md5}) to ${zip}, or name a reachable copy of the zips with --mirror URL`,
     });
   }
   await extractZipFolder(zip, info.name, folder, { label: `extract ${info.name}`, quiet: opts.quiet });

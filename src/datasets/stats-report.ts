@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { BiasRule, DatasetStats } from './stats.js';
 
-export type StatsFormat = 'table' | 'markdown' | 'json';
+type StatsFormat = 'table' | 'markdown' | 'json';
 export const STATS_FORMATS: readonly StatsFormat[] = ['table', 'markdown', 'json'];
 
 /** Marks passage-derived cells whose values come from the registry instead of the corpus. */

@@ -1,9 +1,10 @@
 import { UserError } from '../errors.js';
+import { wordCount } from '../word-count.js';
 import type { LoadedDataset } from './loaders.js';
 import { getDataset, type DatasetInfo } from './registry.js';
 
-/** Length statistics in words (docs/datasets.md). `avg` is kept at full precision; round only for display. */
-export interface LengthStats {
+/** Length statistics in words (docs/DATASETS.md). `avg` is kept at full precision; round only for display. */
+interface LengthStats {
   avg: number;
   median: number;
   count: number;
@@ -18,7 +19,7 @@ export interface BiasRule {
 
 export const DEFAULT_BIAS_RULE: BiasRule = Object.freeze({ poorBelow: 2, goodFrom: 5, questionShareForExcellent: 0.5 });
 
-export type BiasLabel = 'POOR' | 'FAIR' | 'GOOD' | 'EXCELLENT';
+type BiasLabel = 'POOR' | 'FAIR' | 'GOOD' | 'EXCELLENT';
 
 export interface DatasetStats {
   name: string;
@@ -39,12 +40,6 @@ export interface DatasetStats {
   corpusDocs: number | null;
   /** Things a reader must know about this row (fallbacks, values differing from the registry/article). */
   notes: string[];
-}
-
-/** Whitespace-separated words; empty text is 0 words. */
-export function wordCount(text: string): number {
-  const t = text.trim();
-  return t === '' ? 0 : t.split(/\s+/).length;
 }
 
 /** Mean and median (mean of the two middle values for an even count); all 0 for no values. */
@@ -73,7 +68,7 @@ export function isQuestionLike(text: string): boolean {
   return first !== undefined && QUESTION_WORDS.has(first);
 }
 
-export function questionShare(texts: string[]): number {
+function questionShare(texts: string[]): number {
   return texts.length === 0 ? 0 : texts.filter(isQuestionLike).length / texts.length;
 }
 
@@ -95,7 +90,7 @@ export function validateBiasRule(rule: BiasRule): BiasRule {
   return rule;
 }
 
-export interface StatsInput {
+interface StatsInput {
   info: DatasetInfo;
   split: string;
   /** Texts of the split's judged queries. */

@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { slug } from './cache.js';
+import type { CacheKeyParts } from './cache-key.js';
 import { INDEX_FILE, type StoreIndex } from './vector-store.js';
 
 /** One cache folder: a namespace's vectors for one model and key-parts combination. */
@@ -8,8 +9,10 @@ export interface CacheFolder {
   dir: string;
   namespace: string;
   model: string;
+  /** fp32 / q8, or `remote` for vectors from an embedding endpoint. */
   dtype: string;
-  weightsSha256: string;
+  /** What the vectors came from: the weights' sha256 (local) or the endpoint's probe fingerprint (remote). */
+  source: string;
   entries: number;
   bytes: number;
 }
@@ -28,8 +31,7 @@ export async function listCache(cacheDir: string): Promise<CacheFolder[]> {
           dir,
           namespace: index?.namespace ?? ns,
           model: index?.parts.model ?? model,
-          dtype: index?.parts.dtype ?? '?',
-          weightsSha256: index?.parts.weightsSha256 ?? '?',
+          ...describeParts(index?.parts),
           entries: index ? index.segments.reduce((n, s) => n + s.count, 0) : NaN,
           bytes,
         });
@@ -37,6 +39,12 @@ export async function listCache(cacheDir: string): Promise<CacheFolder[]> {
     }
   }
   return folders;
+}
+
+function describeParts(parts: CacheKeyParts | undefined): Pick<CacheFolder, 'dtype' | 'source'> {
+  if (!parts) return { dtype: '?', source: '?' };
+  if ('kind' in parts) return { dtype: 'remote', source: `probes ${parts.fingerprint}${parts.inputType ? ` (${parts.inputType})` : ''}` };
+  return { dtype: parts.dtype, source: parts.weightsSha256.slice(0, 12) };
 }
 
 export interface CacheFilter {

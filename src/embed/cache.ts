@@ -12,6 +12,8 @@ export interface EmbedRequest {
   texts: string[];
   /** null = no cache. */
   cacheDir: string | null;
+  /** Already-open stores to use instead of opening `cacheDir`'s (a server keeps its stores open across requests). */
+  store?: VectorSource;
   /** Groups cache files, e.g. the dataset name. */
   namespace: string;
   /** Progress label. */
@@ -31,6 +33,13 @@ export interface EmbedOutcome {
 }
 
 export const DEFAULT_CHUNK_SIZE = 256;
+
+/** Where cached vectors are read from and new ones persisted: a VectorStore, or several behind one face. */
+export interface VectorSource {
+  /** Copy cached vectors into `out` rows (`wanted`: key -> rows); returns the keys served. */
+  read(wanted: Map<string, number[]>, out: Float32Array): Promise<Set<string>>;
+  append(keys: Buffer[], vectors: Float32Array): Promise<void>;
+}
 
 /** `$BEIR_BENCH_CACHE`, else ~/.cache/beir-bench/embeddings (outside results/, shared by every command). */
 export function defaultCacheDir(): string {
@@ -73,7 +82,8 @@ export async function embedTexts(req: EmbedRequest): Promise<EmbedOutcome> {
     }
   });
 
-  const store = req.cacheDir === null ? null : await VectorStore.open(storeDir(req.cacheDir, req.namespace, parts.model, configHex), req.namespace, parts, dim);
+  const store: VectorSource | null =
+    req.store ?? (req.cacheDir === null ? null : await VectorStore.open(storeDir(req.cacheDir, req.namespace, parts.model, configHex), req.namespace, parts, dim));
   const served = store ? await store.read(rowsByKey, matrix.data) : new Set<string>();
   const missing = [...rowsByKey.keys()].filter((k) => !served.has(k));
   missing.sort((a, b) => {

@@ -1,14 +1,26 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AutoModel, AutoTokenizer, Tensor, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { UserError } from '../errors.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
 import type { Matrix } from '../types.js';
 import { planBatches } from './batches.js';
 import { fileSha256 } from './file-sha256.js';
-import { resolveModelSource, weightsFileName, type ModelSource } from './model-source.js';
+import { explainHubFailures } from './hub-errors.js';
+import { offlineModelHint, resolveModelSource, weightsFileName, type ModelSource } from './model-source.js';
 import { poolInto } from './pooling.js';
+import type { RemoteEncoderInfo } from './remote-encoder.js';
+import { checkCudaInstalled, explainCudaFailure } from './cuda.js';
 
-export interface EncoderInfo {
+/** The encoder as loaded, for results.json and the embedding cache key (src/embed/cache-key.ts). */
+export type EncoderInfo = LocalEncoderInfo | RemoteEncoderInfo;
+
+/** Where the local encoder runs: onnxruntime's CPU or CUDA execution provider. */
+export type Device = 'cpu' | 'cuda';
+
+export interface LocalEncoderInfo {
+  /** Absent in results written before remote encoders existed. */
+  kind?: 'local';
   model: string;
   /** Local folder or hub repo the files came from. */
   source: string;
@@ -26,6 +38,8 @@ export interface EncoderInfo {
   batchTokens: number;
   /** e.g. '@huggingface/transformers@4.3.1' */
   library: string;
+  /** Absent in results written before --device existed (then: cpu). Not part of the cache key: same weights, same computation. */
+  device?: Device;
 }
 
 export interface EncodeOptions {
@@ -33,8 +47,8 @@ export interface EncodeOptions {
   onProgress?: (n: number) => void;
 }
 
-export interface Encoder {
-  info: EncoderInfo;
+export interface Encoder<I extends EncoderInfo = EncoderInfo> {
+  info: I;
   /** Rows in the caller's order, L2-normalised when the model spec says so. */
   encode(texts: string[], opts?: EncodeOptions): Promise<Matrix>;
   /** Token counts (special tokens included, after truncation), e.g. for tokens/s figures. */
@@ -53,14 +67,18 @@ export interface LoadEncoderOptions {
   batchSize?: number;
   /** Most padded tokens per forward pass; see planBatches. */
   batchTokens?: number;
+  /** Default cpu. */
+  device?: Device;
 }
 
 /** Measured on the 2-core machine (docs/PERFORMANCE.md): passages go one per pass, short queries ~4 per pass. */
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_BATCH_TOKENS = 128;
 
-export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder> {
+export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder<LocalEncoderInfo>> {
   const { model, dtype } = opts;
+  const device = opts.device ?? 'cpu';
+  if (device === 'cuda') checkCudaInstalled();
   const threads = opts.threads ?? availableParallelism();
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const batchTokens = opts.batchTokens ?? DEFAULT_BATCH_TOKENS;
@@ -70,22 +88,31 @@ export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder> {
 
   const source = resolveModelSource(model, dtype, opts.modelsDir);
   useSource(source);
-  const tokenizer = await AutoTokenizer.from_pretrained(source.name);
-  const onnxModel = await AutoModel.from_pretrained(source.name, {
-    dtype,
-    device: 'cpu',
-    session_options: {
-      // One graph runs at a time, so inter-op parallelism has nothing to do; intra-op threads do the matmuls.
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      // Idle workers sleep instead of spinning: spinning steals the cores from tokenisation/pooling between runs
-      // and from other processes; measured ~20% faster on the shared 2-core machine (docs/PERFORMANCE.md).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    },
-  });
+  const load = async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(source.name);
+    const onnxModel = await AutoModel.from_pretrained(source.name, {
+      dtype,
+      device,
+      session_options: {
+        // One graph runs at a time, so inter-op parallelism has nothing to do; intra-op threads do the matmuls.
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        // Idle workers sleep instead of spinning: spinning steals the cores from tokenisation/pooling between runs
+        // and from other processes; measured ~20% faster on the shared 2-core machine (docs/PERFORMANCE.md).
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      },
+    });
+    return { tokenizer, onnxModel };
+  };
+  const loadOn = device === 'cuda' ? () => explainCudaFailure(load) : load;
+  const { tokenizer, onnxModel } =
+    source.kind === 'hub'
+      ? await explainHubFailures({ what: `model ${model.id} (hub repo ${source.name})`, offline: offlineModelHint(model, dtype) }, loadOn)
+      : await loadOn();
   const weightsFile = join(source.kind === 'local' ? source.dir : join(env.cacheDir ?? '', source.name), weightsFileName(dtype));
 
-  const info: EncoderInfo = {
+  const info: LocalEncoderInfo = {
+    kind: 'local',
     model: model.id,
     source: source.kind === 'local' ? source.dir : `hf:${source.name}`,
     dtype,
@@ -99,24 +126,27 @@ export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder> {
     batchSize,
     batchTokens,
     library: `@huggingface/transformers@${env.version}`,
+    device,
   };
   return new OnnxEncoder(info, tokenizer, onnxModel);
 }
 
-/** transformers.js resolves model names through process-global settings; point them at this source. */
+/** transformers.js resolves model names through process-global settings; point them at this source only. */
 function useSource(source: ModelSource): void {
   if (source.kind === 'local') {
     env.allowLocalModels = true;
     env.allowRemoteModels = false;
     env.localModelPath = source.root;
   } else {
+    env.allowLocalModels = false;
     env.allowRemoteModels = true;
+    env.remoteHost = source.host;
   }
 }
 
-class OnnxEncoder implements Encoder {
+class OnnxEncoder implements Encoder<LocalEncoderInfo> {
   constructor(
-    readonly info: EncoderInfo,
+    readonly info: LocalEncoderInfo,
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
   ) {}
@@ -140,9 +170,9 @@ class OnnxEncoder implements Encoder {
         input_ids: padded(rows, seqLen, BigInt(this.tokenizer.pad_token_id ?? 0), (r, t) => BigInt(r[t])),
         attention_mask: padded(rows, seqLen, 0n, () => 1n),
       });
-      const hidden = output.last_hidden_state as Tensor;
+      const hidden = tokenEmbeddings(output as Record<string, Tensor>, rows.length, seqLen, this.info.model);
       if (hidden.dims[2] !== dim) {
-        throw new Error(`${this.info.model} produced ${hidden.dims[2]}-dim vectors; the registry says ${dim}`);
+        throw new UserError(`${this.info.model} produces ${hidden.dims[2]}-dim vectors, but its settings say ${dim} (--dimension or the registry)`);
       }
       poolInto(hidden.data as Float32Array, lengths, seqLen, dim, this.info.pooling, this.info.normalize, out.data, batch);
       hidden.dispose();
@@ -162,6 +192,21 @@ class OnnxEncoder implements Encoder {
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/**
+ * The per-token output the pooling reads: `last_hidden_state` as Hugging Face exports name it, else the one
+ * [rows, seqLen, dim] output (some exports, e.g. langchain4j's all-MiniLM-L6-v2, name it `output_0` beside a
+ * pooled [rows, dim] output that is not the model's mean pooling).
+ */
+function tokenEmbeddings(outputs: Record<string, Tensor>, rows: number, seqLen: number, model: string): Tensor {
+  if (outputs.last_hidden_state) return outputs.last_hidden_state;
+  const candidates = Object.values(outputs).filter((t) => t.dims.length === 3 && t.dims[0] === rows && t.dims[1] === seqLen);
+  if (candidates.length !== 1) {
+    const shapes = Object.entries(outputs).map(([name, t]) => `${name} [${t.dims.join(', ')}]`).join(', ');
+    throw new UserError(`${model}: cannot tell which ONNX output holds the token embeddings (outputs: ${shapes}); expected last_hidden_state`);
+  }
+  return candidates[0];
 }
 
 /**

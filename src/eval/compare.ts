@@ -7,7 +7,7 @@ import { Prng } from './prng.js';
 /** One default seed for every command, so `bench` and `compare` report the same p-values for the same runs. */
 export const DEFAULT_SEED = 42;
 
-export interface ComparisonOptions {
+interface ComparisonOptions {
   /** Random sign flips for the randomization test (default 10,000). */
   permutations?: number;
   /** Resamples for the bootstrap confidence interval (default 10,000). */
@@ -41,9 +41,9 @@ export interface MetricComparison {
 }
 
 /** Below this many queries a mean difference is fragile (TREC-COVID has 50). */
-export const SMALL_QUERY_SET = 100;
+const SMALL_QUERY_SET = 100;
 /** Below this many queries with a nonzero difference, the percentile bootstrap understates uncertainty. */
-export const FEW_DIFFERING = 10;
+const FEW_DIFFERING = 10;
 /** Randomized sums this close to the observed one count as ties (they differ only by rounding). */
 const TIE_EPS = 1e-9;
 
@@ -125,8 +125,12 @@ function randomizationTest(diffs: Float64Array[], permutations: number, rng: Prn
   return atLeast.map((c) => (c + 1) / (permutations + 1));
 }
 
-/** Paired bootstrap: resample queries with replacement (same resample for every metric), 2.5/97.5 percentiles. */
-function bootstrapIntervals(diffs: Float64Array[], samples: number, rng: Prng): [number, number][] {
+/**
+ * Percentile bootstrap of the mean of each per-query series: resample queries with replacement (the same
+ * resample for every series), 2.5/97.5 percentiles. Here the series are paired differences; reports also use it
+ * for one system's scores (src/report/system-intervals.ts).
+ */
+export function bootstrapIntervals(diffs: Float64Array[], samples: number, rng: Prng): [number, number][] {
   const n = diffs[0].length;
   const means = diffs.map(() => new Float64Array(samples));
   const sums = new Float64Array(diffs.length);

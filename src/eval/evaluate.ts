@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { compareUtf8 } from '../ranking.js';
+import { compareUtf8, withoutSelfHit, type Scored } from '../ranking.js';
 import type { Qrels, Run } from '../types.js';
 import { rankTop } from './top-k.js';
 import { judgmentsOf, measureOf, measureQuery, type Judgments, type Measure, type MetricName } from './metrics.js';
@@ -58,14 +58,24 @@ export class QueryScorer {
   /** Score one run query from all its docs (doc id -> score). Scoring a query again replaces its values. */
   score(queryId: string, docs: Map<string, number>): void {
     this.runQueries.add(queryId);
-    const qrelsOfQuery = this.qrels.get(queryId);
-    if (!qrelsOfQuery) return;
-    let j = this.judgments.get(queryId);
-    if (!j) this.judgments.set(queryId, (j = judgmentsOf(qrelsOfQuery)));
+    if (!this.qrels.has(queryId)) return;
     const dropSelf = this.opts.ignoreIdenticalIds && docs.has(queryId);
-    if (dropSelf) this.selfHitQueries.add(queryId);
+    this.record(queryId, rankTop(docs, this.depth, dropSelf ? queryId : undefined), dropSelf);
+  }
+
+  /** Score one run query from its hits already in the shared ranking order (nothing is re-sorted). */
+  scoreRanked(queryId: string, hits: readonly Scored[]): void {
+    this.runQueries.add(queryId);
+    if (!this.qrels.has(queryId)) return;
+    const kept = this.opts.ignoreIdenticalIds ? withoutSelfHit(hits, queryId) : hits;
+    this.record(queryId, kept.slice(0, this.depth), kept !== hits);
+  }
+
+  private record(queryId: string, ranked: readonly Scored[], droppedSelf: boolean): void {
+    let j = this.judgments.get(queryId);
+    if (!j) this.judgments.set(queryId, (j = judgmentsOf(this.qrels.get(queryId))));
+    if (droppedSelf) this.selfHitQueries.add(queryId);
     else this.selfHitQueries.delete(queryId);
-    const ranked = rankTop(docs, this.depth, dropSelf ? queryId : undefined);
     const gains = ranked.map((d) => j.grades.get(d.id) ?? 0);
     const values: Record<MetricName, number> = {};
     this.opts.metrics.forEach((name, i) => (values[name] = measureQuery(this.measures[i], gains, j)));
@@ -108,9 +118,16 @@ function noOverlap(qrels: Qrels, runQueries: Set<string>): UserError {
   );
 }
 
-/** Score an in-memory run against qrels with trec_eval/BEIR semantics (see docs in ../shared/docs/metrics.md). */
+/** Score an in-memory run against qrels with trec_eval/BEIR semantics (docs/METRICS.md). */
 export function evaluate(qrels: Qrels, run: Run, opts: EvalOptions): EvalResult {
   const scorer = new QueryScorer(qrels, opts);
   for (const [queryId, docs] of run) scorer.score(queryId, docs);
+  return scorer.result();
+}
+
+/** evaluate() for a run whose hits are already in the shared ranking order (as engines return them). */
+export function evaluateRanked(qrels: Qrels, run: ReadonlyMap<string, readonly Scored[]>, opts: EvalOptions): EvalResult {
+  const scorer = new QueryScorer(qrels, opts);
+  for (const [queryId, hits] of run) scorer.scoreRanked(queryId, hits);
   return scorer.result();
 }

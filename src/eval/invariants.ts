@@ -1,8 +1,8 @@
 import type { Qrels } from '../types.js';
 import type { EvalResult } from './evaluate.js';
-import { displayName, judgmentsOf, type MetricName } from './metrics.js';
+import { displayName, judgmentsOf, metricName, type MetricName } from './metrics.js';
 
-/** A broken sanity invariant (metrics.md): it means a bug upstream, never a property of the data. */
+/** A broken sanity invariant (docs/METRICS.md): it means a bug upstream, never a property of the data. */
 export interface InvariantViolation {
   /** The query, or 'all' for a rule on the means. */
   queryId: string;
@@ -14,20 +14,20 @@ export interface InvariantViolation {
 const EPS = 1e-12;
 
 /**
- * Check the sanity invariants of metrics.md on every averaged query, for the measures at cutoff k
+ * Check the sanity invariants of docs/METRICS.md on every averaged query, for the measures at cutoff k
  * that the result holds: every value in [0, 1]; MAP@k <= Recall@k <= k/R; NDCG@k >= MAP@k when R = 1.
  * On the means of a dataset where every query has one relevant doc: a hit at rank r adds 1/r to MAP@k,
  * 1/log2(r + 1) to NDCG@k and 1 to Recall@k, so mean NDCG@k = mean MAP@k only when every hit is at
  * rank 1, and then both equal mean Recall@k (the seed article's ArguAna row: 0.224, 0.224, 0.699).
- * (metrics.md words this as "Recall@k < 1"; a run missing some queries entirely and hitting the rest at
- * rank 1 is legitimate, so the rule checked is the exact one.)
+ * The looser "NDCG = MAP while Recall@k < 1" would also flag a run that misses some queries entirely and
+ * hits the rest at rank 1, which is legitimate; so the rule checked is the exact one.
  */
 export function checkInvariants(qrels: Qrels, result: EvalResult, k: number): InvariantViolation[] {
   const out: InvariantViolation[] = [];
   const has = (m: MetricName) => result.metrics.includes(m);
-  const ndcg = `ndcg_cut.${k}`;
-  const map = `map_cut.${k}`;
-  const recall = `recall.${k}`;
+  const ndcg = metricName('ndcg_cut', k);
+  const map = metricName('map_cut', k);
+  const recall = metricName('recall', k);
   const fmt = (m: MetricName, v: number) => `${displayName(m)}=${v}`;
   let allSingleRelevant = true;
   for (const [queryId, values] of result.perQuery) {

@@ -1,4 +1,6 @@
-export interface LengthBucket {
+import { wordCount } from '../word-count.js';
+
+interface LengthBucket {
   label: string;
   minWords: number;
   maxWords: number;
@@ -11,12 +13,6 @@ export interface LengthAnalysis {
   /** Spearman rank correlation between query length and gain; null below 3 queries or with no spread. */
   spearman: number | null;
   n: number;
-}
-
-/** Query length in whitespace-separated words (as ../shared/docs/datasets.md counts them). */
-export function wordCount(text: string): number {
-  const t = text.trim();
-  return t === '' ? 0 : t.split(/\s+/).length;
 }
 
 /**

@@ -41,6 +41,11 @@ export function parseMetricName(s: string): MetricName {
   const kind = m ? ALIASES[m[1].toLowerCase()] : undefined;
   const k = m ? Number(m[2]) : 0;
   if (!kind || !Number.isSafeInteger(k) || k < 1) throw new UserError(`unknown metric "${s}": use ${VALID_FORMS}`);
+  return metricName(kind, k);
+}
+
+/** The canonical name of a measure: metricName('ndcg_cut', 10) = 'ndcg_cut.10'. */
+export function metricName(kind: MeasureKind, k: number): MetricName {
   return `${kind}.${k}`;
 }
 

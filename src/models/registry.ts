@@ -40,18 +40,27 @@ export const MODELS: readonly ModelSpec[] = Object.freeze([
   },
 ]);
 
+/** The registry entry of a model id or its ONNX hub repo (case-insensitive), if there is one. */
+export function findModel(idOrRepo: string): ModelSpec | undefined {
+  const wanted = idOrRepo.trim().toLowerCase();
+  return MODELS.find((m) => m.id.toLowerCase() === wanted || m.onnxRepo.toLowerCase() === wanted);
+}
+
 /**
- * Look a model up by registry id or by its ONNX hub repo (case-insensitive). Models outside the registry are
- * refused rather than guessed: a wrong prefix or pooling would silently invalidate the benchmark.
+ * A registry model. Models outside it are refused here rather than guessed (a wrong prefix or pooling would
+ * silently invalidate the benchmark): resolveModel (model-settings.ts) builds one from explicit settings.
  */
 export function getModel(idOrRepo: string): ModelSpec {
-  const wanted = idOrRepo.trim().toLowerCase();
-  const found = MODELS.find((m) => m.id.toLowerCase() === wanted || m.onnxRepo.toLowerCase() === wanted);
+  const found = findModel(idOrRepo);
   if (!found) {
     throw new UserError(
       `Unknown model "${idOrRepo}". Known models: ${MODELS.map((m) => m.id).join(', ')} (their ONNX repos are accepted too). ` +
-        'To use another model, add it to src/models/registry.ts with its prefixes, pooling and max length.',
+        `To use another model, describe it: ${MODEL_FLAGS_HINT}, or a "models" entry in a --systems file.`,
     );
   }
   return found;
 }
+
+/** The flags that describe a model the registry does not know. */
+export const MODEL_FLAGS_HINT =
+  '--query-prefix STR --passage-prefix STR --pooling mean|cls --normalize|--no-normalize --max-length N --dimension N';

@@ -17,11 +17,3 @@ export interface ModelSpec {
 }
 
 export type Dtype = 'fp32' | 'q8';
-
-/** An arm decides which prefix each side gets. */
-export type ArmName = 'symmetric' | 'asymmetric' | 'symmetric-query' | 'bm25';
-
-export interface ArmPrefixes {
-  query: string;
-  passage: string;
-}

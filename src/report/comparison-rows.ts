@@ -1,105 +1,173 @@
-import type { BenchOutcome, DatasetOutcome } from '../bench/run-bench.js';
+/** The article's table and its notes, as data built from a report model; renderers only lay them out. */
+import { formatFixed } from '../eval/format.js';
+import type { MetricComparison } from '../eval/compare.js';
 import { displayName } from '../eval/metrics.js';
-import type { ArmName } from '../models/spec.js';
+import type { ReportComparison, ReportDataset, ReportModel } from './combine.js';
+import { fmtChange, fmtCi, fmtCorrelation, fmtP, fmtPercent, fmtScore, pClause, signed } from './numbers.js';
 
-/** The article's table shape, as data: one row per (dataset, metric); renderers only format it. */
+/** Optional statistics beside each change column: 95% CI of the difference, Holm p, wins/ties/losses. */
+export type ExtraColumn = 'ci' | 'p' | 'wtl';
+export const EXTRA_COLUMNS: readonly ExtraColumn[] = ['ci', 'p', 'wtl'];
+export const DEFAULT_EXTRA_COLUMNS: readonly ExtraColumn[] = ['ci', 'p'];
+
+/** A formatted value; `cautions` (comparison flags) make renderers mark it with † and explain it in notes. */
+export interface Cell {
+  text: string;
+  cautions?: string[];
+}
+
+export interface TableColumn {
+  /** The title where a table has one header row (markdown, CSV, terminal). */
+  title: string;
+  /** Comparison columns: their pair (`Asymmetric vs Symmetric`) and their own name under it, for two-row headers (HTML). */
+  group?: { name: string; sub: string };
+  /** Numbers: renderers right-align them. */
+  numeric: boolean;
+}
+
 export interface ReportTable {
-  header: string[];
-  /** Rows grouped by dataset; the first two cells (dataset, bias) repeat within a group. */
-  groups: { dataset: string; bias: string; rows: string[][] }[];
+  /** Every column, Dataset and Bias included. */
+  columns: TableColumn[];
+  /** Rows grouped by dataset; each row's cells start at the Metric column (dataset and bias span the group). */
+  groups: { dataset: string; bias: string; rows: Cell[][] }[];
+  /** What the columns and marks mean, for under the table. */
+  legend: string;
 }
 
-const ARM_TITLES: Record<ArmName, string> = {
-  symmetric: 'Symmetric',
-  asymmetric: 'Asymmetric',
-  'symmetric-query': 'Symmetric-query',
-  bm25: 'BM25',
-};
+/** What a cell holds when its system did not run on that dataset. */
+export const NOT_RUN = '–';
 
-export const armTitle = (arm: ArmName): string => ARM_TITLES[arm];
-
-export const fmtScore = (v: number): string => v.toFixed(4);
-
-export function fmtChange(rel: number | null): string {
-  if (rel === null || !Number.isFinite(rel)) return 'n/a';
-  const pct = rel * 100;
-  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+/** Column id -> label. */
+export function labelOf(model: ReportModel): (column: string) => string {
+  const byId = new Map(model.columns.map((c) => [c.id, c.label]));
+  return (id) => byId.get(id) ?? id;
 }
 
-export function fmtP(p: number | undefined): string {
-  if (p === undefined) return '';
-  return p < 0.001 ? '<0.001' : p.toFixed(3);
+/** The distinct (baseline, system) pairs compared anywhere in the report, in order of appearance. */
+export function comparedPairs(model: ReportModel): { baseline: string; system: string }[] {
+  const seen = new Map<string, { baseline: string; system: string }>();
+  for (const c of model.datasets.flatMap((d) => d.comparisons)) seen.set(`${c.baseline}\u0000${c.system}`, { baseline: c.baseline, system: c.system });
+  return [...seen.values()];
 }
 
-const fmtCi = ([lo, hi]: [number, number]): string => `[${lo >= 0 ? '+' : ''}${lo.toFixed(4)}, ${hi >= 0 ? '+' : ''}${hi.toFixed(4)}]`;
+const EXTRA_TITLES: Record<ExtraColumn, string> = { ci: '95% CI of Δ', p: 'p (Holm)', wtl: 'W/T/L' };
 
-function biasCell(d: DatasetOutcome): string {
-  return d.stats.bias ?? 'n/a';
+function extraCell(kind: ExtraColumn, mc: MetricComparison): string {
+  if (kind === 'ci') return fmtCi(mc.ci95);
+  if (kind === 'p') return fmtP(mc.pHolm ?? mc.pValue);
+  return `${mc.wins}/${mc.ties}/${mc.losses}`;
 }
 
-export function buildReportTable(outcome: BenchOutcome): ReportTable {
-  const arms = outcome.config.arms;
-  const comparisons = outcome.datasets[0]?.comparisons ?? [];
-  const single = comparisons.length === 1;
-  const header = ['Dataset', 'Bias', 'Metric', ...arms.map(armTitle)];
-  for (const c of comparisons) {
-    const tag = single ? '' : ` ${armTitle(c.arm)} vs ${armTitle(c.baseline)}`;
-    header.push(`Change${tag} (%)`, `95% CI of Δ${tag}`, `p (Holm)${tag}`);
+export function buildReportTable(model: ReportModel, extras: readonly ExtraColumn[] = DEFAULT_EXTRA_COLUMNS): ReportTable {
+  const label = labelOf(model);
+  const pairs = comparedPairs(model);
+  const columns: TableColumn[] = [
+    ...['Dataset', 'Bias', 'Metric'].map((title) => ({ title, numeric: false })),
+    ...model.columns.map((c) => ({ title: c.label, numeric: true })),
+  ];
+  for (const p of pairs) {
+    const name = `${label(p.system)} vs ${label(p.baseline)}`;
+    columns.push({ title: name, group: { name, sub: 'Change' }, numeric: true });
+    for (const x of extras) {
+      const sub = EXTRA_TITLES[x];
+      columns.push({ title: pairs.length === 1 ? sub : `${sub}, ${name}`, group: { name, sub }, numeric: x !== 'ci' });
+    }
   }
-  const groups = outcome.datasets.map((d) => ({
+  const groups = model.datasets.map((d) => ({
     dataset: d.displayName,
-    bias: biasCell(d),
-    rows: outcome.config.metrics.map((m) => {
-      const row = [displayName(m), ...d.arms.map((a) => fmtScore(a.eval.mean[m]))];
-      for (const c of d.comparisons) {
-        const mc = c.metrics.find((x) => x.metric === m)!;
-        const flag = mc.flags.length ? ' †' : '';
-        row.push(`${fmtChange(mc.relativeChange)}${flag}`, fmtCi(mc.ci95), fmtP(mc.pHolm ?? mc.pValue));
+    bias: d.stats.bias ?? 'n/a',
+    rows: model.metrics.map((m): Cell[] => {
+      const row: Cell[] = [{ text: displayName(m) }];
+      for (const col of model.columns) {
+        const cell = d.cells.find((c) => c.column === col.id);
+        row.push({ text: cell ? fmtScore(cell.results.mean[m]) : NOT_RUN });
+      }
+      for (const p of pairs) {
+        const mc = d.comparisons.find((c) => c.baseline === p.baseline && c.system === p.system)?.metrics.find((x) => x.metric === m);
+        if (!mc) {
+          row.push(...[{ text: NOT_RUN }, ...extras.map(() => ({ text: NOT_RUN }))]);
+          continue;
+        }
+        row.push({ text: fmtChange(mc.relativeChange), ...(mc.flags.length ? { cautions: mc.flags } : {}) });
+        for (const x of extras) row.push({ text: extraCell(x, mc) });
       }
       return row;
     }),
   }));
-  return { header, groups };
+  return { columns, groups, legend: tableLegend(model, extras, groups) };
 }
 
-/** Lines explaining the table: priors vs measured gains, flags, the length analysis, approximation, violations. */
-export function reportNotes(outcome: BenchOutcome): string[] {
-  const notes: string[] = [];
-  const primary = outcome.config.metrics[0];
-  for (const d of outcome.datasets) {
-    const s = d.stats;
-    const prior = s.bias
-      ? `expected bias ${s.bias} (length ratio r = ${s.lengthRatio?.toFixed(1)}, question share q = ${s.questionShare.toFixed(2)}${s.passagesSource === 'registry' ? ', passage length from the registry' : ''})`
-      : `expected bias unavailable${s.unavailableReason ? ` (${s.unavailableReason})` : ''}`;
-    notes.push(`${d.displayName}: ${prior}.`);
-    for (const c of d.comparisons) {
-      const mc = c.metrics.find((x) => x.metric === primary)!;
-      notes.push(
-        `  ${armTitle(c.arm)} vs ${armTitle(c.baseline)}: ${displayName(primary)} ${fmtChange(mc.relativeChange)} ` +
-          `(Δ ${mc.meanDiff >= 0 ? '+' : ''}${mc.meanDiff.toFixed(4)}, 95% CI ${fmtCi(mc.ci95)}, p = ${fmtP(mc.pValue)}, Holm p = ${fmtP(mc.pHolm)}; ` +
-          `wins/ties/losses ${mc.wins}/${mc.ties}/${mc.losses} over ${mc.n} queries).`,
-      );
-      for (const m of c.metrics) for (const f of m.flags) notes.push(`  † ${displayName(m.metric)}: ${f}`);
-      const la = c.lengthAnalysis;
-      const buckets = la.buckets.map((b) => `${b.label}: ${b.meanGain >= 0 ? '+' : ''}${b.meanGain.toFixed(4)} (n=${b.n})`).join('; ');
-      notes.push(
-        `  ${displayName(primary)} gain by query length (words) — ${buckets}; Spearman ρ(length, gain) = ${la.spearman === null ? 'n/a' : la.spearman.toFixed(3)}.`,
-      );
-    }
-    for (const a of d.arms) {
-      if (a.approximation) {
-        const exact = a.approximation.exactMean[primary];
-        notes.push(
-          `  ${armTitle(a.arm)}: HNSW top-${outcome.config.k} overlap with exact search ${(a.approximation.meanOverlap * 100).toFixed(1)}%; ` +
-            `${displayName(primary)} approximate ${fmtScore(a.eval.mean[primary])} vs exact ${fmtScore(exact)} (Δ ${(a.eval.mean[primary] - exact).toFixed(4)}).`,
-        );
-      }
-    }
-    const missing = d.data.qrelsDocsMissingFromCorpus;
-    if (missing.rows > 0) notes.push(`  ${missing.rows} qrels rows name ${missing.docIds} doc ids absent from the corpus (e.g. ${missing.examples.slice(0, 3).join(', ')}).`);
-    if (d.invariantViolations.length) {
-      notes.push(`  !! ${d.invariantViolations.length} metric invariant violation(s) — a bug upstream; see results.json.`);
-    }
+const LEGEND: Record<ExtraColumn, string> = {
+  ci: '95% CI of Δ = paired bootstrap interval of the mean difference',
+  p: 'p = paired two-sided randomization test, Holm-adjusted across every comparison, metric and dataset of this report',
+  wtl: 'W/T/L = queries won, tied, lost',
+};
+
+function tableLegend(model: ReportModel, extras: readonly ExtraColumn[], groups: ReportTable['groups']): string {
+  const cells = groups.flatMap((g) => g.rows.flat());
+  const parts = [
+    'X vs Y = relative change of the mean of X against Y',
+    ...extras.map((x) => LEGEND[x]),
+    ...(model.runs.length > 1 ? ["each comparison is the one its own run made, against that run's first system"] : []),
+    ...(cells.some((c) => c.text === NOT_RUN) ? [`${NOT_RUN} = not run on that dataset`] : []),
+    ...(cells.some((c) => c.cautions?.length) ? ['† = see notes'] : []),
+  ];
+  return `${parts.join('; ')}.`;
+}
+
+function comparisonNotes(model: ReportModel, c: ReportComparison): string[] {
+  const label = labelOf(model);
+  const primary = model.metrics[0];
+  const mc = c.metrics.find((x) => x.metric === primary)!;
+  const notes = [
+    `  ${label(c.system)} vs ${label(c.baseline)}: ${displayName(primary)} ${fmtChange(mc.relativeChange)} ` +
+      `(Δ ${signed(mc.meanDiff)}, 95% CI ${fmtCi(mc.ci95)}, ${pClause(mc.pValue)}, ${pClause(mc.pHolm, 'Holm p')}; ` +
+      `wins/ties/losses ${mc.wins}/${mc.ties}/${mc.losses} over ${mc.n} queries).`,
+  ];
+  // One line per caution, naming every metric it applies to.
+  const flagged = new Map<string, string[]>();
+  for (const m of c.metrics) for (const f of m.flags) flagged.set(f, [...(flagged.get(f) ?? []), displayName(m.metric)]);
+  for (const [f, metrics] of flagged) notes.push(`  † ${metrics.join(', ')}: ${f}`);
+  const la = c.lengthAnalysis;
+  const buckets = la.buckets.map((b) => `${b.label}: ${signed(b.meanGain)} (n=${b.n})`).join('; ');
+  notes.push(
+    `  ${displayName(primary)} gain by query length (words) — ${buckets}; Spearman ρ(length, gain) = ${fmtCorrelation(la.spearman)}.`,
+  );
+  return notes;
+}
+
+function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
+  const label = labelOf(model);
+  const primary = model.metrics[0];
+  const s = d.stats;
+  const prior = s.bias
+    ? `expected bias ${s.bias} (length ratio r = ${s.lengthRatio === null ? 'n/a' : formatFixed(s.lengthRatio, 1)}, question share q = ${formatFixed(s.questionShare, 2)}${s.passagesSource === 'registry' ? ', passage length from the registry' : ''})`
+    : `expected bias unavailable${s.unavailableReason ? ` (${s.unavailableReason})` : ''}`;
+  const notes = [`${d.displayName}: ${prior}.`];
+  for (const c of d.comparisons) notes.push(...comparisonNotes(model, c));
+  for (const cell of d.cells) {
+    const a = cell.results.approximation;
+    if (!a) continue;
+    const exact = a.exactMean[primary];
+    notes.push(
+      `  ${label(cell.column)}: HNSW top-${model.k} overlap with exact search ${fmtPercent(a.meanOverlap)}; ` +
+        `${displayName(primary)} approximate ${fmtScore(cell.results.mean[primary])} vs exact ${fmtScore(exact)} (Δ ${signed(cell.results.mean[primary] - exact)}).`,
+    );
+  }
+  const missing = d.qrelsDocsMissingFromCorpus;
+  if (missing.rows > 0) notes.push(`  ${missing.rows} qrels rows name ${missing.docIds} doc ids absent from the corpus (e.g. ${missing.examples.slice(0, 3).join(', ')}).`);
+  if (d.invariantViolations.length) notes.push(`  !! ${d.invariantViolations.length} metric invariant violation(s) — a bug upstream; see results.json.`);
+  return notes;
+}
+
+/**
+ * Lines explaining the table: priors vs measured gains, flags, the length analysis, approximation, violations.
+ * A line without indentation heads a dataset; indented lines belong to it.
+ */
+export function reportNotes(model: ReportModel): string[] {
+  const notes = model.datasets.flatMap((d) => datasetNotes(model, d));
+  if (model.inputDifferences.length) {
+    notes.push('Inputs differ between the combined runs (accepted with --allow-different-inputs):', ...model.inputDifferences.map((x) => `  ${x}.`));
   }
   return notes;
 }

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { Bm25Index, luceneNormLength, tokenize } from '../../src/backends/bm25.js';
-import { loadDataset } from '../../src/datasets/loaders.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BM25_EMBEDDED_MAX_DOCS, BM25_B, BM25_K1, Bm25Builder, Bm25Index, bm25SizeAdvice, luceneNormLength, tokenize } from '../../src/backends/bm25.js';
+import { loadDataset, readCorpus } from '../../src/datasets/loaders.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import type { Doc, Run } from '../../src/types.js';
-import { SHARED_BEIR } from '../helpers/shared.js';
+import { describeWithShared, SHARED_BEIR } from '../helpers/shared.js';
 
 const doc = (id: string, title: string, text: string): Doc => ({ id, title, text });
 
@@ -54,13 +54,6 @@ describe('Bm25Index', () => {
     expect(tied.search('x', 2).map((h) => h.id)).toEqual(['c', 'b']);
   });
 
-  it('drops the English stopwords only when asked', () => {
-    const docs = [doc('d1', '', 'the cat'), doc('d2', '', 'the the the dog')];
-    expect(Bm25Index.build(docs).search('the', 10).map((h) => h.id)).toEqual(['d2', 'd1']);
-    expect(Bm25Index.build(docs, { stopwords: true }).search('the', 10)).toEqual([]);
-    expect(Bm25Index.build(docs, { stopwords: true }).search('the cat', 10).map((h) => h.id)).toEqual(['d1']);
-  });
-
   it('takes k1 and b as options (b = 0 ignores length)', () => {
     const docs = [doc('short', '', 'gene'), doc('long', '', 'gene x y z w v u t')];
     const hits = Bm25Index.build(docs, { b: 0 }).search('gene', 10);
@@ -88,12 +81,94 @@ describe('luceneNormLength', () => {
   });
 });
 
-const scifact = join(SHARED_BEIR, 'scifact');
-describe.skipIf(!existsSync(scifact))('Bm25Index on SciFact (real data)', () => {
+/** Lucene's BM25 term score in plain double arithmetic, to check the float32 implementation against. */
+function bm25Term(tf: number, dl: number, avgdl: number, n: number, df: number): number {
+  const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  return (idf * tf) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * luceneNormLength(dl)) / avgdl));
+}
+
+describe('Bm25Index postings widths', () => {
+  it('keeps term frequencies past 255 and 65,535 (the narrow tf arrays widen)', () => {
+    // Four docs of equal length, so only tf differs: score must increase with tf across both boundaries.
+    const len = 70_000;
+    const docOf = (tf: number) => doc(`tf${tf}`, '', 'x '.repeat(tf) + 'y '.repeat(len - tf));
+    const tfs = [255, 256, 65_535, 65_536];
+    const hits = Bm25Index.build(tfs.map(docOf)).search('x', 10);
+    expect(hits.map((h) => h.id)).toEqual(['tf65536', 'tf65535', 'tf256', 'tf255']);
+    for (const h of hits) expect(h.score).toBeCloseTo(bm25Term(Number(h.id.slice(2)), len, len, 4, 4), 5);
+  });
+
+  it('addresses more than 65,536 docs (the narrow doc index arrays widen)', () => {
+    const docs = Array.from({ length: 70_000 }, (_, i) => doc(`d${i}`, '', `common w${i}`));
+    const index = Bm25Index.build(docs);
+    expect(index.search('w69999', 10).map((h) => h.id)).toEqual(['d69999']);
+    expect(index.search('w65536 w1', 10).map((h) => h.id)).toEqual(['d65536', 'd1']); // tied, by id descending
+    // Every doc ties on 'common'; the greatest id in UTF-8 order wins.
+    expect(index.search('common', 1).map((h) => h.id)).toEqual(['d9999']);
+  });
+});
+
+describe('Bm25Builder', () => {
+  it('builds from docs added one at a time, and is spent by finish()', () => {
+    const builder = new Bm25Builder({ b: 0 });
+    for (const d of tiny) builder.add(d);
+    const index = builder.finish();
+    expect(index.params).toEqual({ k1: BM25_K1, b: 0 });
+    expect(index.search('dog', 10).map((h) => h.id)).toEqual(['d1']);
+    expect(() => builder.add(tiny[0])).toThrow(/after finish/);
+    expect(() => builder.finish()).toThrow(/twice/);
+  });
+
+  it('indexes an empty corpus and docs without tokens', () => {
+    expect(new Bm25Builder().finish().search('cat', 10)).toEqual([]);
+    const index = Bm25Index.build([doc('empty', '', '...'), doc('d', '', 'cat')]);
+    expect(index.search('cat', 10).map((h) => h.id)).toEqual(['d']);
+  });
+});
+
+describe('bm25SizeAdvice', () => {
+  it('recommends OpenSearch only past the documented size', () => {
+    expect(bm25SizeAdvice(BM25_EMBEDDED_MAX_DOCS)).toBeNull();
+    const advice = bm25SizeAdvice(2_681_468); // NQ
+    expect(advice).toMatch(/^BM25 over 2,681,468 docs: .* use --backend opensearch$/);
+    expect(advice).not.toMatch(/\n/);
+    expect(bm25SizeAdvice(BM25_EMBEDDED_MAX_DOCS + 1)).not.toBeNull();
+  });
+});
+
+describeWithShared('Bm25Index on SciFact (real data)', () => {
+  const scifact = join(SHARED_BEIR, 'scifact');
+  let index: Bm25Index;
+  beforeAll(async () => {
+    // Streamed from corpus.jsonl, never held as a whole, as a streaming caller would.
+    const builder = new Bm25Builder();
+    for await (const d of readCorpus(join(scifact, 'corpus.jsonl'))) builder.add(d);
+    index = builder.finish();
+  });
+
+  it('reproduces bit for bit the top 100 of the implementation before the CSR rewrite', () => {
+    // test/fixtures/bm25/make-scifact-top100.ts wrote these with the per-term-arrays implementation.
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/bm25/scifact-top100.json', import.meta.url), 'utf8')) as {
+      k: number;
+      queries: { id: string; text: string; hits: [string, number][] }[];
+    };
+    expect(fixture.queries).toHaveLength(30);
+    const mismatches: string[] = [];
+    for (const q of fixture.queries) {
+      const got = index.search(q.text, fixture.k);
+      if (got.length !== q.hits.length) mismatches.push(`${q.id}: ${got.length} hits, expected ${q.hits.length}`);
+      q.hits.forEach(([id, score], r) => {
+        const h = got[r];
+        if (h?.id !== id || !Object.is(h.score, score)) mismatches.push(`${q.id} rank ${r + 1}: ${h?.id} ${h?.score}, expected ${id} ${score}`);
+      });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   it('reaches the BM25 range (Pyserini flat, with stemming: 0.6789 NDCG@10)', async () => {
     const ds = await loadDataset('scifact', scifact, { split: 'test' });
-    const index = Bm25Index.build(ds.docs);
-    const run: Run = new Map(ds.queries.map((q) => [q.id, new Map(index.search(q.text, 10).map((h) => [h.id, h.score]))]));
+    const built = Bm25Index.build(ds.docs);
+    const run: Run = new Map(ds.queries.map((q) => [q.id, new Map(built.search(q.text, 10).map((h) => [h.id, h.score]))]));
     const ndcg = evaluate(ds.qrels, run, { metrics: ['ndcg_cut.10'], ignoreIdenticalIds: true, averageOverAllQrels: false }).mean['ndcg_cut.10'];
     // Measured 0.6633 (no stemming, no stopwords); the gap to Pyserini is its Porter stemmer.
     expect(ndcg).toBeGreaterThan(0.65);

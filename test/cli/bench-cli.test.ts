@@ -1,35 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, SHARED_BEIR } from '../helpers/shared.js';
+import { runCli as cli } from '../helpers/cli.js';
+import { hasSharedBeir, itWithShared, REPO_ROOT, SHARED_BEIR } from '../helpers/shared.js';
 import { warnIfNoModels } from '../helpers/models.js';
+import { checkResults } from '../../src/results/read-results.js';
 
-const run = promisify(execFile);
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'beir-tiny');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real CLI in a child process, as a user runs it. */
-async function cli(args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: REPO_ROOT,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, FORCE_COLOR: '0' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let out: string;
 beforeAll(async () => {
@@ -52,12 +30,13 @@ describe('beir-bench bench on the tiny fixture (BM25 arm, no model needed)', () 
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    const arm = json.datasets[0].arms[0];
+    await checkResults(json, 'stdout');
+    const arm = json.datasets[0].systems[0];
     // q1, q2, q3 each have one relevant doc retrieved at rank 1 -> NDCG@10 = MAP@10 = Recall@10 = 1.
     expect(arm.mean).toEqual({ 'ndcg_cut.10': 1, 'map_cut.10': 1, 'recall.10': 1 });
     expect(arm.queriesScored).toBe(3);
     const dir = await onlyResultDir(dest);
-    expect((await readdir(dir)).sort()).toEqual(['report.md', 'results.json', 'runs']);
+    expect((await readdir(dir)).sort()).toEqual(['report.html', 'report.md', 'results.json', 'runs', 'scores-scifact.svg']);
     const runFile = await readFile(join(dir, 'runs', 'scifact.bm25.trec'), 'utf8');
     expect(runFile).toMatch(/^q3 Q0 d4 1 /m);
     expect(runFile).not.toMatch(/^q3 Q0 q3 /m);
@@ -70,7 +49,7 @@ describe('beir-bench bench on the tiny fixture (BM25 arm, no model needed)', () 
       '--no-ignore-identical-ids', '--format', 'json', '--quiet',
     ]);
     expect(r.code).toBe(0);
-    const mean = JSON.parse(r.stdout).datasets[0].arms[0].mean;
+    const mean = JSON.parse(r.stdout).datasets[0].systems[0].mean;
     // q3's relevant doc at rank 2: NDCG = 1/log2(3) = 0.63093, MAP = 1/2. Means over 3 queries.
     expect(mean['ndcg_cut.10']).toBeCloseTo((2 + 1 / Math.log2(3)) / 3, 12);
     expect(mean['map_cut.10']).toBeCloseTo(2.5 / 3, 12);
@@ -98,7 +77,7 @@ describe('beir-bench bad input', () => {
     expect(r.stderr).toContain(join(FIXTURE, 'nfcorpus'));
   });
 
-  it('names the missing file inside a dataset folder', async () => {
+  itWithShared('names the missing file inside a dataset folder', async () => {
     // shared/beir/arguana has queries and qrels but no corpus.jsonl.
     const r = await cli(['bench', '--dataset', 'arguana', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', out]);
     expect(r.code).toBe(2);
@@ -111,7 +90,41 @@ describe('beir-bench bad input', () => {
     expect(r.stderr).toMatch(/sparse.*asymmetric/s);
   });
 
-  it('leaves no result folder behind when a run fails', async () => {
+  it('refuses --arms together with --systems, and a model it does not know without its settings', async () => {
+    const both = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--arms', 'bm25', '--systems', 'x.yaml', '--out', out]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--systems and --arms both name the systems/);
+    const twoFiles = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--systems', 'a.yaml', '--systems', 'b.yaml', '--out', out]);
+    expect(twoFiles.code).toBe(2);
+    expect(twoFiles.stderr).toMatch(/--systems takes one file/);
+    const unknown = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--model', 'someone/new-model', '--out', out]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/"someone\/new-model" is not in the registry .*missing --query-prefix, --passage-prefix, --pooling, --normalize, --max-length, --dimension/);
+  });
+
+  it('adds up a repeated --arms, as a repeated --dataset', async () => {
+    const r = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--arms', 'bm25', '--arms', 'bm25', '--out', join(out, 'repeated'), '--format', 'json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).systems.map((s: { id: string }) => s.id)).toEqual(['bm25']);
+  });
+
+  it('runs the systems of a --systems file, naming each as declared', async () => {
+    const dir = await mkdtemp(join(out, 'systems-'));
+    const file = join(dir, 'systems.yaml');
+    await writeFile(file, 'systems:\n  - engine: bm25\n    id: lexical\n    label: Plain BM25\n');
+    const r = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--systems', file, '--out', join(dir, 'out'), '--format', 'markdown', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\| Dataset \| Bias \| Metric \| Plain BM25 \|/);
+    expect(r.stdout).toMatch(/\*\*Plain BM25\*\* \(`lexical`\): embedded BM25/);
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'systems:\n  - engine: bm25\n    labl: x\n');
+    const e = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--systems', bad, '--out', join(dir, 'out')]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain(`${bad}:3: systems[0].labl: unknown field`);
+  });
+
+  itWithShared('leaves no result folder behind when a run fails', async () => {
     const dest = join(out, 'failed');
     await cli(['bench', '--dataset', 'arguana', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', dest]);
     const left = await readdir(dest).catch(() => [] as string[]);
@@ -122,7 +135,7 @@ describe('beir-bench bad input', () => {
     const r = await cli(['bench', '--help']);
     expect(r.code).toBe(0);
     // yargs shows the one-letter --k as -k.
-    for (const opt of ['--dataset', '--split', '--model', '--arms', '-k', '--backend', '--data-dir', '--models-dir', '--mirror', '--out', '--max-queries', '--max-docs', '--dtype']) {
+    for (const opt of ['--dataset', '--split', '--model', '--arms', '--systems', '--query-prefix', '--pooling', '--dimension', '-k', '--backend', '--data-dir', '--models-dir', '--mirror', '--out', '--max-queries', '--max-docs', '--dtype']) {
       expect(r.stdout).toContain(opt);
     }
   });
@@ -130,8 +143,8 @@ describe('beir-bench bad input', () => {
 
 const modelsDir = warnIfNoModels('real-model bench runs');
 
-describe.skipIf(!modelsDir)('beir-bench bench with the real e5-small-v2 on a slice of SciFact', () => {
-  it('runs both arms, records the exact prefixes, and scores in a sane range', async () => {
+describe.skipIf(!modelsDir || !hasSharedBeir())('beir-bench bench with the real e5-small-v2 on a slice of SciFact', () => {
+  it('runs both systems, records the exact prefixes, and scores in a sane range', async () => {
     const dest = join(out, 'real-model');
     const r = await cli([
       'bench', '--dataset', 'scifact', '--data-dir', SHARED_BEIR, '--models-dir', modelsDir!, '--max-queries', '20', '--max-docs', '200',
@@ -140,13 +153,16 @@ describe.skipIf(!modelsDir)('beir-bench bench with the real e5-small-v2 on a sli
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    const [sym, asym] = json.datasets[0].arms;
-    expect(sym.arm).toBe('symmetric');
-    expect(asym.arm).toBe('asymmetric');
+    await checkResults(json, 'stdout');
+    expect(json.systems.map((s: { id: string; label: string }) => [s.id, s.label])).toEqual([
+      ['e5-small-v2.symmetric', 'Symmetric'],
+      ['e5-small-v2.asymmetric', 'Asymmetric'],
+    ]);
+    const [sym, asym] = json.datasets[0].systems;
     expect(asym.inputs.queries.example.startsWith('query: ')).toBe(true);
     expect(asym.inputs.passages.example.startsWith('passage: ')).toBe(true);
     expect(sym.inputs.queries.example.startsWith('query: ')).toBe(false);
-    expect(json.encoder.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(asym.encoder.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
     // 20 queries against 200 passages that include all their relevant ones: E5 finds most of them.
     expect(asym.mean['ndcg_cut.10']).toBeGreaterThan(0.6);
     expect(sym.mean['ndcg_cut.10']).toBeGreaterThan(0.3);

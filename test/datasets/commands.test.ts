@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { datasetsCommand } from '../../src/commands/datasets.js';
 import { downloadCommand } from '../../src/commands/download.js';
 import { statsCommand } from '../../src/commands/stats.js';
+import { describeWithShared, SHARED_BEIR } from '../helpers/shared.js';
 
 /** Run one command in-process; returns what it wrote to stdout. Failures reject (no process exit). */
 async function run(command: { command?: unknown }, args: string[]): Promise<string> {
@@ -22,9 +23,9 @@ async function run(command: { command?: unknown }, args: string[]): Promise<stri
 
 afterEach(() => vi.restoreAllMocks());
 
-const SEED = ['stats', '--data-dir', '/work/shared/beir', '--dataset', 'seed'];
+const SEED = ['stats', '--data-dir', SHARED_BEIR, '--dataset', 'seed'];
 
-describe('stats command', () => {
+describeWithShared('stats command', () => {
   it('prints the article table for seed with r, q, labels and the notes', async () => {
     const out = await run(statsCommand, SEED);
     const lines = out.split('\n');
@@ -62,15 +63,15 @@ describe('stats command', () => {
 
   it('rejects inconsistent thresholds and unknown datasets with clear messages', async () => {
     await expect(run(statsCommand, [...SEED, '--poor-below', '9'])).rejects.toThrow(/poor-below 9 and good-from 5/);
-    await expect(run(statsCommand, ['stats', '--data-dir', '/work/shared/beir', '--dataset', 'fiqa'])).rejects.toThrow(
-      /dataset folder \/work\/shared\/beir\/fiqa is missing or unreadable/,
+    await expect(run(statsCommand, ['stats', '--data-dir', SHARED_BEIR, '--dataset', 'fiqa'])).rejects.toThrow(
+      `dataset folder ${SHARED_BEIR}/fiqa is missing or unreadable`,
     );
   });
 });
 
 describe('download and datasets commands', () => {
   it('download refuses --data-dir (it only fills the cache)', async () => {
-    await expect(run(downloadCommand, ['download', '--data-dir', '/work/shared/beir'])).rejects.toThrow(/--data-dir/);
+    await expect(run(downloadCommand, ['download', '--data-dir', SHARED_BEIR])).rejects.toThrow(/--data-dir/);
   });
 
   it('datasets lists the registry with seed marked', async () => {

@@ -5,11 +5,12 @@ import { loadDataset } from '../../src/datasets/loaders.js';
 import { measureDataset } from '../../src/datasets/measure.js';
 import { getDataset } from '../../src/datasets/registry.js';
 import {
-  biasLabel, computeStats, DEFAULT_BIAS_RULE, isQuestionLike, lengthStats, statsFromLengths, validateBiasRule, wordCount,
+  biasLabel, computeStats, DEFAULT_BIAS_RULE, isQuestionLike, lengthStats, statsFromLengths, validateBiasRule,
   type DatasetStats,
 } from '../../src/datasets/stats.js';
+import { wordCount } from '../../src/word-count.js';
+import { describeWithShared, SHARED_BEIR as BEIR } from '../helpers/shared.js';
 
-const BEIR = '/work/shared/beir';
 const measure = (name: string) => measureDataset(getDataset(name), `${BEIR}/${name}`, 'test');
 
 /** The article's columns as printed (2 decimals). */
@@ -80,7 +81,7 @@ describe('bias rule', () => {
   });
 });
 
-describe('stats on the real BEIR data (/work/shared/beir)', () => {
+describeWithShared('stats on the real BEIR data (shared/beir)', () => {
   it('SciFact reproduces the article row exactly', async () => {
     const s = await measure('scifact');
     expect(row(s)).toEqual({ avgQ: '12.51', medQ: 12, avgP: '201.81', medP: 192, passages: 5183, tests: 300, bias: 'GOOD' });

@@ -30,3 +30,18 @@ describe('embedding cache key', () => {
     expect(key(base, `${TEXT} `)).not.toBe(key(base));
   });
 });
+
+describe('embedding cache key: local keys unchanged by remote encoders', () => {
+  it('still names the folders caches were written to (e5-small-v2 fp32 from provision-models.sh)', () => {
+    expect(configHash(base).slice(0, 16)).toBe('6c06b7c113dba0de');
+  });
+
+  it('a remote key is the endpoint model, input type and probe fingerprint, distinct from any local key', () => {
+    const remote: CacheKeyParts = { kind: 'remote', model: 'intfloat/e5-small-v2', inputType: null, fingerprint: '0123456789abcdef' };
+    expect(key(remote)).not.toBe(key(base));
+    expect(key({ ...remote, fingerprint: 'fedcba9876543210' })).not.toBe(key(remote));
+    expect(key({ ...remote, inputType: 'query' })).not.toBe(key(remote));
+    expect(key({ ...remote, inputType: 'query' })).not.toBe(key({ ...remote, inputType: 'passage' }));
+    expect(key({ ...remote, model: 'other' })).not.toBe(key(remote));
+  });
+});

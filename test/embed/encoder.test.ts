@@ -1,6 +1,6 @@
 import { describe, expect, it, afterAll, beforeAll } from 'vitest';
 import { pipeline } from '@huggingface/transformers';
-import { loadEncoder, truncateTokens, type Encoder } from '../../src/embed/encoder.js';
+import { loadEncoder, truncateTokens, type Encoder, type LocalEncoderInfo } from '../../src/embed/encoder.js';
 import { UserError } from '../../src/errors.js';
 import { getModel } from '../../src/models/registry.js';
 import { matrixRow, type Matrix } from '../../src/types.js';
@@ -32,8 +32,8 @@ describe('truncateTokens', () => {
 
 describe.skipIf(!modelsDir)('encoder on real e5-small-v2 weights', () => {
   const model = getModel('intfloat/e5-small-v2');
-  let fp32: Encoder;
-  let q8: Encoder;
+  let fp32: Encoder<LocalEncoderInfo>;
+  let q8: Encoder<LocalEncoderInfo>;
   beforeAll(async () => {
     fp32 = await loadEncoder({ model, dtype: 'fp32', modelsDir: modelsDir!, threads: 1, batchSize: 2 });
     q8 = await loadEncoder({ model, dtype: 'q8', modelsDir: modelsDir!, threads: 1 });

@@ -1,8 +1,8 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDtypes, resolveModelSource, weightsFileName } from '../../src/embed/model-source.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_HUB, localDtypes, resolveModelSource, weightsFileName } from '../../src/embed/model-source.js';
 import { UserError } from '../../src/errors.js';
 import { getModel } from '../../src/models/registry.js';
 
@@ -30,8 +30,22 @@ describe('model source', () => {
     expect(localDtypes(e5, dir)).toEqual(['q8']);
   });
 
-  it('uses the hub without a models dir', () => {
-    expect(resolveModelSource(e5, 'fp32')).toEqual({ kind: 'hub', name: 'Xenova/e5-small-v2' });
+  describe('without a models dir', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it('uses the Hugging Face hub', () => {
+      vi.stubEnv('HF_ENDPOINT', '');
+      expect(resolveModelSource(e5, 'fp32')).toEqual({ kind: 'hub', name: 'Xenova/e5-small-v2', host: DEFAULT_HUB });
+    });
+
+    it('uses the hub mirror HF_ENDPOINT names, as the Hugging Face tools do', () => {
+      vi.stubEnv('HF_ENDPOINT', 'http://hf-mirror.internal:8080/hub');
+      expect(resolveModelSource(e5, 'fp32')).toMatchObject({ kind: 'hub', host: 'http://hf-mirror.internal:8080/hub/' });
+      vi.stubEnv('HF_ENDPOINT', 'hf-mirror.internal');
+      expect(() => resolveModelSource(e5, 'fp32')).toThrow(/HF_ENDPOINT "hf-mirror\.internal" is not an absolute URL/);
+      vi.stubEnv('HF_ENDPOINT', 'ftp://hf-mirror.internal/');
+      expect(() => resolveModelSource(e5, 'fp32')).toThrow(UserError);
+    });
   });
 
   it('says how to provision when the weights for the dtype are missing', () => {

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCompare, type CompareArgs } from '../../src/commands/compare.js';
 import { runEval, type EvalArgs } from '../../src/commands/eval.js';
 import { UserError } from '../../src/errors.js';
 import { DEFAULT_METRICS } from '../../src/eval/eval-input.js';
-import { tempFile } from './helpers.js';
-
-const exec = promisify(execFile);
+import { runCli } from '../helpers/cli.js';
+import { tempFile } from '../helpers/inputs.js';
+import { describeWithShared, SHARED_BEIR } from '../helpers/shared.js';
 
 // Two queries. q1: judged a=2, b=1, c=0; q2: judged x=1; q3 (qrels only): y=1.
 const QRELS = 'q1 0 a 2\nq1 0 b 1\nq1 0 c 0\nq2 0 x 1\nq3 0 y 1\n';
@@ -89,16 +87,17 @@ describe('beir-bench eval', () => {
 
   it('runs as a command: flags -q -c -m and --no-ignore-identical-ids parse', async () => {
     const a = evalArgs();
-    const { stdout, stderr } = await exec('npx', ['tsx', 'test/eval/cli-entry.ts', 'eval', '--qrels', a.qrels, '--run', a.run, '-m', 'P@2', '-q', '-c', '--no-ignore-identical-ids']);
+    const { code, stdout, stderr } = await runCli(['eval', '--qrels', a.qrels, '--run', a.run, '-m', 'P@2', '-q', '-c', '--no-ignore-identical-ids']);
+    expect(code).toBe(0);
     expect(stdout).toBe(['P_2                   \tq1\t0.5000', 'P_2                   \tq2\t0.5000', 'P_2                   \tq3\t0.0000', 'P_2                   \tall\t0.3333', ''].join('\n'));
     expect(stderr).toContain('averaged 3 queries');
   });
 });
 
-describe('beir-bench compare', () => {
+describeWithShared('beir-bench compare', () => {
   const F = 'test/fixtures/eval';
   const args: CompareArgs = {
-    qrels: '../shared/beir/scifact/qrels/test.tsv',
+    qrels: `${SHARED_BEIR}/scifact/qrels/test.tsv`,
     qrelsFormat: 'auto',
     runs: [`${F}/scifact-bm25-text.trec`, `${F}/scifact-bm25-title-text.trec`],
     metrics: DEFAULT_METRICS,
@@ -107,7 +106,7 @@ describe('beir-bench compare', () => {
     permutations: 2000,
     bootstrapSamples: 2000,
     seed: 7,
-    queries: '../shared/beir/scifact/queries.jsonl',
+    queries: `${SHARED_BEIR}/scifact/queries.jsonl`,
     json: false,
   };
 
@@ -150,5 +149,11 @@ describe('beir-bench compare', () => {
 
   it('needs exactly two runs', async () => {
     await expect(runCompare({ ...args, runs: [args.runs[0]] })).rejects.toThrow(/exactly two runs/);
+  });
+
+  it('refuses a non-positive --permutations as a command, before reading any file', async () => {
+    const r = await runCli(['compare', '--qrels', 'nope.tsv', '--run', 'a', '--run', 'b', '--permutations', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: --permutations must be a positive integer, got 0');
   });
 });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { evaluate, type EvalOptions } from '../../src/eval/evaluate.js';
 import { evaluateRunFile } from '../../src/eval/evaluate-file.js';
-import { readQrels } from '../../src/eval/qrels-file.js';
+import { readQrels } from '../../src/formats/qrels-file.js';
 import type { Qrels, Run } from '../../src/types.js';
-import { nested, tempFile } from './helpers.js';
+import { nested, tempFile } from '../helpers/inputs.js';
 
 const ALL = ['ndcg_cut.3', 'map_cut.3', 'recall.3', 'P.3', 'recip_rank.3', 'ndcg_cut.5', 'map_cut.5', 'recall.5', 'ndcg_cut.10', 'map_cut.10', 'recall.10', 'P.10', 'recip_rank.10'];
 const opts = (o: Partial<EvalOptions> = {}): EvalOptions => ({ metrics: ALL, ignoreIdenticalIds: true, averageOverAllQrels: false, ...o });
@@ -14,7 +14,7 @@ function scoreOf(qrels: Qrels, run: Run, q = 'q', o: Partial<EvalOptions> = {}) 
   return evaluate(qrels, run, opts(o)).perQuery.get(q)!;
 }
 
-describe('measures (metrics.md "Measures")', () => {
+describe('measures (docs/METRICS.md "Measures")', () => {
   it('graded relevance, linear gain, ideal DCG over all judged docs incl. ones beyond k and never retrieved', () => {
     // Judged: a=2, b=1, c=2, d=1 (never retrieved), e=0. Ranking: x(unjudged) a e b c.
     const qrels = nested({ q: { a: 2, b: 1, c: 2, d: 1, e: 0 } });
@@ -64,11 +64,12 @@ describe('measures (metrics.md "Measures")', () => {
   });
 });
 
-describe('ranking (metrics.md "Ranking")', () => {
+describe('ranking (docs/METRICS.md "Ranking")', () => {
   it('ties straddling rank k are broken by doc id descending', () => {
     // a=1 then b, c, d tie at 0.5: order a, d, c, b. Only b is relevant: rank 4.
     const v = scoreOf(nested({ q: { b: 1 } }), nested({ q: { a: 1, b: 0.5, c: 0.5, d: 0.5 } }));
     expect(v['recall.3']).toBe(0); // b is outside the top 3 although it ties with rank 2 and 3
+    expect(v['recip_rank.3']).toBe(0); // MRR@k is cut at k too (trec_eval's recip_rank is not)
     expect(v['recall.5']).toBe(1);
     expect(v['recip_rank.10']).toBe(1 / 4);
     // Mirror: relevant d wins the tie and sits at rank 2.
@@ -102,7 +103,7 @@ describe('ranking (metrics.md "Ranking")', () => {
   });
 });
 
-describe('which queries are averaged (metrics.md)', () => {
+describe('which queries are averaged (docs/METRICS.md)', () => {
   // q1: a relevant at rank 1 (NDCG 1). q0: all grades 0. qneg: all grades negative. qmissing: not in the run.
   const qrels = nested({ q1: { a: 1 }, q0: { a: 0, b: 0 }, qneg: { a: -1, b: -2 }, qmissing: { a: 1 } });
   const run = nested({ q1: { a: 1, b: 0.5 }, q0: { a: 1 }, qneg: { a: 1, b: 2 }, qextra: { a: 1 } });
@@ -140,7 +141,7 @@ describe('which queries are averaged (metrics.md)', () => {
   });
 });
 
-describe('ignore_identical_ids (metrics.md)', () => {
+describe('ignore_identical_ids (docs/METRICS.md)', () => {
   const qrels = nested({ q1: { d1: 1 } });
   const run = nested({ q1: { q1: 0.9, d1: 0.5 } });
 
@@ -157,7 +158,7 @@ describe('ignore_identical_ids (metrics.md)', () => {
   });
 });
 
-describe('run and qrels files (metrics.md "Inputs")', () => {
+describe('run and qrels files (docs/METRICS.md "Inputs")', () => {
   it('a doc listed twice in a run keeps its last score', async () => {
     // a: 3 then 1 (last wins) -> ranking b(2), a(1): relevant a at rank 2. First-wins would give rank 1.
     const run = tempFile('run.trec', 'q Q0 a 1 3 t\nq Q0 b 2 2 t\nq Q0 a 3 1 t\n');
@@ -187,7 +188,7 @@ describe('run and qrels files (metrics.md "Inputs")', () => {
   });
 });
 
-describe('determinism (metrics.md "Sanity invariants")', () => {
+describe('determinism (docs/METRICS.md "Sanity invariants")', () => {
   it('the same run scored twice gives bit-identical numbers', () => {
     const qrels = nested({ q: { a: 2, b: 1 } });
     const run = nested({ q: { a: 0.3, b: 0.7, c: 0.5 } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalResult } from '../../src/eval/evaluate.js';
 import { checkInvariants } from '../../src/eval/invariants.js';
-import { nested } from './helpers.js';
+import { nested } from '../helpers/inputs.js';
 
 const M = ['ndcg_cut.10', 'map_cut.10', 'recall.10'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, gainByQueryLength, spearman, wordCount } from '../../src/eval/length-analysis.js';
+import { averageRanks, gainByQueryLength, spearman } from '../../src/eval/length-analysis.js';
 
 const q = (id: string, words: number) => ({ id, text: Array.from({ length: words }, (_, i) => `w${i}`).join(' ') });
 
@@ -49,10 +49,5 @@ describe('spearman', () => {
   it('is null for fewer than 3 points or constant input', () => {
     expect(spearman([1, 2], [1, 2])).toBeNull();
     expect(spearman([1, 1, 1], [1, 2, 3])).toBeNull();
-  });
-
-  it('counts words on whitespace', () => {
-    expect(wordCount('  what is  the\tcause? ')).toBe(4);
-    expect(wordCount('')).toBe(0);
   });
 });

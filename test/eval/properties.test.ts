@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, type EvalOptions } from '../../src/eval/evaluate.js';
+import { evaluate, evaluateRanked, type EvalOptions } from '../../src/eval/evaluate.js';
 import { evaluateRunFile } from '../../src/eval/evaluate-file.js';
 import { checkInvariants } from '../../src/eval/invariants.js';
 import { rankTop } from '../../src/eval/top-k.js';
 import { rankDocs } from '../../src/ranking.js';
 import type { Qrels, Run } from '../../src/types.js';
-import { tempFile } from './helpers.js';
+import { tempFile } from '../helpers/inputs.js';
 
 const METRICS = ['ndcg_cut.5', 'map_cut.5', 'recall.5', 'P.5', 'recip_rank.5', 'ndcg_cut.10', 'map_cut.10', 'recall.10'];
 const OPTS: EvalOptions = { metrics: METRICS, ignoreIdenticalIds: true, averageOverAllQrels: false };
@@ -30,6 +30,19 @@ function overlaps(qrels: Qrels, run: Run): boolean {
 }
 
 describe('properties', () => {
+  it('scoring hits already in ranking order (the bench path) equals scoring the unordered run', () => {
+    fc.assert(
+      fc.property(qrelsArb, runArb, fc.boolean(), fc.boolean(), (q, r, all, ignoreIds) => {
+        const qrels = toMaps(q);
+        const run = toMaps(r);
+        fc.pre(overlaps(qrels, run));
+        const opts = { ...OPTS, averageOverAllQrels: all, ignoreIdenticalIds: ignoreIds };
+        const ranked = new Map([...run].map(([qid, docs]) => [qid, rankDocs(docs)]));
+        expect(evaluateRanked(qrels, ranked, opts)).toEqual(evaluate(qrels, run, opts));
+      }),
+    );
+  });
+
   it('sanity invariants hold on random qrels and runs', () => {
     fc.assert(
       fc.property(qrelsArb, runArb, fc.boolean(), (q, r, all) => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateRunFile } from '../../src/eval/evaluate-file.js';
-import { readQrels } from '../../src/eval/qrels-file.js';
+import { readQrels } from '../../src/formats/qrels-file.js';
+import { hasSharedBeir, SHARED_BEIR } from '../helpers/shared.js';
 
 /**
  * Per-query values against pytrec_eval (trec_eval 9.0.x), bit for bit, on a real BM25 run (SciFact) and on a
@@ -21,12 +22,12 @@ const METRICS: Record<string, string> = {
   'recip_rank.1000': 'recip_rank',
 };
 
-describe.each([
+describe.skipIf(!hasSharedBeir()).each([
   ['scifact', 'scifact-bm25-title-text', 300],
   ['nfcorpus', 'nfcorpus-random', 323],
 ])('parity with pytrec_eval on %s', (dataset, runName, queries) => {
   it(`${runName}: every query, every measure, identical doubles`, async () => {
-    const qrels = await readQrels(`../shared/beir/${dataset}/qrels/test.tsv`);
+    const qrels = await readQrels(`${SHARED_BEIR}/${dataset}/qrels/test.tsv`);
     const expected = JSON.parse(readFileSync(`${FIXTURES}/${runName}.pytrec_eval.json`, 'utf8')) as Record<string, Record<string, number>>;
     const result = await evaluateRunFile(qrels, `${FIXTURES}/${runName}.trec`, {
       metrics: Object.keys(METRICS),

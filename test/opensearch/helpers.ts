@@ -32,8 +32,6 @@ export function options(prefix: string, overrides: Partial<OpenSearchOptions> = 
     recreate: false,
     concurrency: 2,
     bulkBatchSize: 10,
-    similarity: 'cosine',
-    dimension: DIM,
     indexPrefix: prefix,
     quiet: true,
     retry: { retries: 2, baseDelayMs: 50 },
@@ -42,7 +40,7 @@ export function options(prefix: string, overrides: Partial<OpenSearchOptions> = 
 }
 
 export function key(overrides: Partial<IndexKey> = {}): IndexKey {
-  return { dataset: 'tiny', model: 'test/synthetic-8', arm: 'asymmetric', fingerprint: 'fp-1', ...overrides };
+  return { dataset: 'tiny', model: 'test/synthetic-8', system: 'asymmetric', docSet: 'docs-1', fingerprint: 'fp-1', ...overrides };
 }
 
 export function docs(n: number): Doc[] {

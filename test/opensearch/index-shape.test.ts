@@ -4,7 +4,7 @@ import { redactUrl } from '../../src/backends/opensearch-client.js';
 
 // Pure functions: no node needed.
 const spec: IndexSpec = {
-  key: { dataset: 'scifact', model: 'intfloat/e5-small-v2', arm: 'asymmetric', fingerprint: 'abc' },
+  key: { dataset: 'scifact', model: 'intfloat/e5-small-v2', system: 'e5-small-v2.asymmetric', docSet: 'all', fingerprint: 'abc' },
   vector: { dimension: 384, engine: 'lucene', spaceType: 'cosinesimil', m: 16, efConstruction: 100 },
 };
 
@@ -16,10 +16,13 @@ function stored(s: IndexSpec) {
 
 describe('indexName', () => {
   it('is lowercase [a-z0-9-], readable, and distinct for keys that slug alike', () => {
-    const name = indexName({ dataset: 'SciFact', model: 'intfloat/e5-small-v2', arm: 'asymmetric' });
-    expect(name).toMatch(/^beir-bench-scifact-intfloat-e5-small-v2-asymmetric-[0-9a-f]{8}$/);
-    expect(indexName({ dataset: 'd', model: 'a/b', arm: 'x' })).not.toBe(indexName({ dataset: 'd', model: 'a-b', arm: 'x' }));
-    expect(indexName({ dataset: 'd', model: 'm', arm: 'x' }, 'my-prefix')).toMatch(/^my-prefix-d-m-x-/);
+    const name = indexName({ dataset: 'SciFact', model: 'intfloat/e5-small-v2', system: 'e5-small-v2.asymmetric', docSet: 'all' });
+    expect(name).toMatch(/^beir-bench-scifact-e5-small-v2-asymmetric-[0-9a-f]{8}$/);
+    // Same system id, different models (a/b vs a-b): the hash keeps the names apart.
+    expect(indexName({ dataset: 'd', model: 'a/b', system: 'b.x', docSet: 'all' })).not.toBe(indexName({ dataset: 'd', model: 'a-b', system: 'b.x', docSet: 'all' }));
+    expect(indexName({ dataset: 'd', model: 'm', system: 'x', docSet: 'all' }, 'my-prefix')).toMatch(/^my-prefix-d-x-/);
+    // A slice of the corpus gets an index of its own.
+    expect(indexName({ dataset: 'd', model: 'm', system: 'x', docSet: 'slice' })).not.toBe(indexName({ dataset: 'd', model: 'm', system: 'x', docSet: 'all' }));
   });
 });
 

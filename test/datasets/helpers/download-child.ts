@@ -2,4 +2,4 @@
 import { downloadVerified } from '../../../src/datasets/download.js';
 
 const [url, dest, md5] = process.argv.slice(2);
-await downloadVerified(url, dest, { md5, label: 'download', quiet: true });
+await downloadVerified(url, dest, { md5, label: 'download', quiet: true, what: 'test file', offline: 'test: no offline alternative' });

@@ -1,0 +1,82 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { UserError } from '../errors.js';
+import { combineResults } from '../report/combine.js';
+import { DEFAULT_EXTRA_COLUMNS, EXTRA_COLUMNS, type ExtraColumn } from '../report/comparison-rows.js';
+import { renderReport, REPORT_FORMATS, reportFiles, writeReportFolder } from '../report/report-files.js';
+import { readResults } from '../results/read-results.js';
+import { defineCommand } from './define-command.js';
+
+function builder(y: Argv) {
+  return y
+    .positional('results', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      default: undefined,
+      describe: 'results.json files, or results/<run-id>/ folders holding one. Several are combined into one table (see docs/REPORTS.md)',
+    })
+    .option('format', {
+      choices: REPORT_FORMATS,
+      default: 'md' as const,
+      describe:
+        'md = GitHub-flavoured markdown; html = one self-contained page shaped like the article\'s table, with charts (light and dark); ' +
+        'json = the table\'s numbers at full precision; csv = the table, one row per dataset and metric',
+    })
+    .option('out', {
+      type: 'string',
+      describe: 'Write DIR/report.<format> and every chart as a standalone SVG into the folder DIR (created whole, or replacing an earlier report folder) instead of printing the report',
+    })
+    .option('columns', {
+      type: 'string',
+      default: DEFAULT_EXTRA_COLUMNS.join(','),
+      describe: 'Statistics beside each change column, comma-separated: ci = 95% CI of the difference, p = Holm-adjusted p-value, wtl = wins/ties/losses; none for the article\'s bare table',
+    })
+    .option('allow-different-inputs', {
+      type: 'boolean',
+      default: false,
+      describe: 'Combine runs whose inputs differ (dataset file hashes, split, passage or query counts, k, self-hit rule); the differences are listed in the notes',
+    })
+    .example('$0 report results/20261201-1200-scifact-e5-small-v2', 'The run\'s table as markdown on stdout')
+    .example('$0 report results/<scifact-run> results/<nfcorpus-run> --format html --out report/', 'Both datasets in one page, plus each chart as an SVG')
+    .example('$0 report embedded/results.json opensearch/results.json --columns none', 'Embedded and OpenSearch runs of the same systems side by side');
+}
+
+/** `none`, or a comma-separated subset of EXTRA_COLUMNS. */
+export function parseExtraColumns(value: string): ExtraColumn[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 1 && items[0] === 'none') return [];
+  for (const i of items) {
+    if (!(EXTRA_COLUMNS as readonly string[]).includes(i)) throw new UserError(`--columns: unknown column "${i}"; expected none or a list of ${EXTRA_COLUMNS.join(', ')}`);
+  }
+  return [...new Set(items as ExtraColumn[])];
+}
+
+/** A results/<run-id>/ folder stands for its results.json. */
+async function resultsPath(arg: string): Promise<string> {
+  const s = await stat(arg).catch(() => null);
+  return s?.isDirectory() ? join(arg, 'results.json') : arg;
+}
+
+export const reportCommand = defineCommand({
+  command: 'report <results..>',
+  describe: 'Render results.json files as one report: the article\'s table (markdown, HTML, JSON, CSV) and charts',
+  builder,
+  handler: async (a) => {
+    const extras = parseExtraColumns(a.columns);
+    const inputs = [];
+    for (const arg of a.results) {
+      const file = await resultsPath(arg);
+      inputs.push({ results: await readResults(file), source: file });
+    }
+    const model = combineResults(inputs, { allowDifferentInputs: a.allowDifferentInputs });
+    if (a.out === undefined) {
+      process.stdout.write(await renderReport(model, a.format, { extras }));
+      return;
+    }
+    const files = await reportFiles(model, [a.format], extras);
+    await writeReportFolder(a.out, files);
+    process.stderr.write(`Report: ${join(a.out, `report.${a.format}`)} and ${files.size - 1} chart SVGs\n`);
+  },
+});

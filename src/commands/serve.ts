@@ -1,0 +1,80 @@
+import type { Argv } from 'yargs';
+import { loadEncoder } from '../embed/encoder.js';
+import { UserError } from '../errors.js';
+import { buildServer } from '../serve/server.js';
+import { openServeCache } from '../serve/serve-cache.js';
+import { defineCommand } from './define-command.js';
+import { modelOptionsFrom, withModelOptions } from './model-options.js';
+import { checkPositiveIntegers } from './option-checks.js';
+
+function builder(y: Argv) {
+  return withModelOptions(y)
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on (0.0.0.0 for every interface: the server has no authentication)' })
+    .option('port', { type: 'number', default: 8080, describe: 'TCP port (0: any free port; the address is printed on stderr)' })
+    .option('max-queue', { type: 'number', default: 64, describe: 'Requests that may wait behind the one being encoded; more get 503 with Retry-After' })
+    .option('max-inputs', { type: 'number', default: 2048, describe: 'Most inputs per request (413 above)' })
+    .option('max-request-bytes', { type: 'number', default: 8 * 2 ** 20, describe: 'Largest request body in bytes (413 above)' })
+    .check((a) => {
+      if (!Number.isSafeInteger(a.port) || a.port < 0 || a.port > 65535) throw new UserError(`--port must be 0..65535, got ${a.port}`);
+      return checkPositiveIntegers(a, ['max-queue', 'max-inputs', 'max-request-bytes']);
+    })
+    .example('$0 serve --models-dir ~/.cache/beir-bench/models', 'e5-small-v2 (fp32) at http://127.0.0.1:8080/v1')
+    .example('$0 bench --dataset scifact --encoder-url http://127.0.0.1:8080/v1', 'Then, elsewhere: bench through it');
+}
+
+export const serveCommand = defineCommand({
+  command: 'serve',
+  describe:
+    'Serve the embedding model over an OpenAI-compatible API (POST /v1/embeddings with optional input_type query|passage, ' +
+    'GET /v1/models, GET /health), backed by the local encoder and the embedding cache. SIGINT/SIGTERM finish the requests in flight, then stop',
+  builder,
+  handler: async (a) => {
+    const mo = modelOptionsFrom(a);
+    const encoder = await loadEncoder({
+      model: mo.model,
+      dtype: mo.dtype,
+      modelsDir: mo.modelsDir,
+      threads: mo.threads,
+      batchSize: mo.batchSize,
+      batchTokens: mo.batchTokens,
+      device: mo.device,
+    });
+    const cache = mo.cacheDir === null ? null : await openServeCache(mo.cacheDir, encoder.info);
+    const app = buildServer({ encoder, model: mo.model, cache, maxQueue: a['max-queue'], maxInputs: a['max-inputs'], maxBytes: a['max-request-bytes'] });
+    let address: string;
+    try {
+      address = await app.listen({ host: a.host, port: a.port });
+    } catch (err) {
+      await encoder.dispose();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new UserError(`cannot listen on ${a.host}:${a.port} (${code}); choose another --port or --host`);
+      }
+      throw err;
+    }
+    const where = cache ? `cache ${mo.cacheDir} (reading ${cache.namespaces.join(', ')})` : 'no cache';
+    process.stderr.write(
+      `beir-bench serve: ${mo.model.id} (${mo.dtype}, ${mo.device}) at ${address}/v1 — POST /v1/embeddings, GET /v1/models, GET /health; ${where}. Ctrl-C stops.\n`,
+    );
+    await new Promise<void>((stopped) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          process.stderr.write(`beir-bench serve: ${signal} again, exiting now\n`);
+          process.exit(130);
+        }
+        stopping = true;
+        process.stderr.write(`beir-bench serve: ${signal}: finishing the requests in flight, then stopping\n`);
+        void app
+          .close()
+          .then(() => encoder.dispose())
+          .then(() => {
+            process.stderr.write('beir-bench serve: stopped\n');
+            stopped();
+          });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  },
+});

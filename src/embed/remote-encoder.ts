@@ -1,0 +1,162 @@
+/**
+ * An Encoder backed by OpenAI-compatible embedding endpoints (text-embeddings-inference, vLLM, Infinity, Ollama,
+ * LiteLLM, OpenAI, `beir-bench serve`, ...). One encoder serves one request shape (model, encoding, input_type):
+ * its probe fingerprint, and so its cache key, belongs to that shape.
+ */
+import { UserError } from '../errors.js';
+import type { ModelSpec } from '../models/spec.js';
+import type { InputType, RemoteEncoderSpec } from '../systems/system.js';
+import type { Matrix } from '../types.js';
+import { planBatches } from './batches.js';
+import type { EncodeOptions, Encoder } from './encoder.js';
+import { resolveFingerprint, sameVectors, PROBE_TEXTS } from './probe-fingerprint.js';
+import { API_KEY_ENV, DEFAULT_BACKOFF, EndpointClient, type Backoff, type RemoteTransport, type RequestBody, type VectorExpectation } from './remote-client.js';
+
+export interface RemoteEncoderInfo {
+  kind: 'remote';
+  /** The system's model (its dimension and normalisation are checked on every vector). */
+  model: string;
+  /** The model id the endpoints answer with; with the fingerprint, the cache key. */
+  endpointModel: string;
+  /** The `.../embeddings` URLs requests go to. */
+  endpoints: string[];
+  /** Every field of each request's body but `input`. */
+  request: RequestBody;
+  /** Of the probe vectors (src/embed/probe-fingerprint.ts). */
+  fingerprint: string;
+  normalize: boolean;
+  dimension: number;
+  transport: RemoteTransport;
+}
+
+export interface RemoteEncoderOptions {
+  spec: RemoteEncoderSpec;
+  model: ModelSpec;
+  /** input_type of every request (input-type asymmetry), or null. */
+  inputType: InputType | null;
+  transport: RemoteTransport;
+  /** Embedding cache folder, where known probe fingerprints are kept; null: no cache. */
+  cacheDir: string | null;
+  /** Default: $BEIR_BENCH_ENCODER_API_KEY. */
+  apiKey?: string;
+  backoff?: Backoff;
+}
+
+/** `http://host:8080/v1` -> `http://host:8080/v1/embeddings`; a bare host gets `/v1`; a URL ending in /embeddings is kept. */
+export function embeddingsUrl(base: string): string {
+  const u = checkEncoderUrl(base);
+  const path = u.pathname.replace(/\/+$/, '');
+  u.pathname = path.endsWith('/embeddings') ? path : `${path === '' ? '/v1' : path}/embeddings`;
+  return u.href;
+}
+
+/** A URL users may give as --encoder-url: absolute http(s), no credentials in it. */
+export function checkEncoderUrl(raw: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new UserError(`encoder URL "${raw}" is not an absolute URL; expected e.g. http://127.0.0.1:8080/v1`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UserError(`encoder URL "${raw}" must start with http:// or https://, e.g. http://127.0.0.1:8080/v1`);
+  if (u.username || u.password) {
+    throw new UserError(`encoder URL ${u.host}: credentials do not go into the URL (it is recorded in results); set ${API_KEY_ENV} (sent as a Bearer token)`);
+  }
+  return u;
+}
+
+/** The endpoint's tokenizer is not here: about 4 UTF-8 bytes per token, plus the special tokens. Only sizes requests. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4) + 2;
+}
+
+/**
+ * Probe every endpoint with the fixed probe strings (they must all answer the same model with the same vectors),
+ * then return the encoder, its fingerprint resolved against the ones seen before.
+ */
+export async function openRemoteEncoder(opts: RemoteEncoderOptions): Promise<Encoder> {
+  const { spec, model, inputType, transport } = opts;
+  if (spec.urls.length === 0) throw new UserError('a remote encoder needs at least one URL (--encoder-url)');
+  const apiKey = opts.apiKey ?? (process.env[API_KEY_ENV] || undefined);
+  const clients = spec.urls.map((u) => new EndpointClient(embeddingsUrl(u), transport, apiKey, opts.backoff ?? DEFAULT_BACKOFF));
+  const request: RequestBody = { model: spec.model ?? model.id, encoding_format: transport.encodingFormat, ...(inputType ? { input_type: inputType } : {}) };
+  const expect: VectorExpectation = { model: model.id, dimension: model.dimension, normalize: model.normalize };
+
+  const probes = await Promise.all(clients.map((c) => c.embed([...PROBE_TEXTS], request, expect)));
+  const [first] = probes;
+  probes.forEach((p, i) => {
+    if (p.model !== first.model) {
+      throw new UserError(`embedding endpoints disagree: ${clients[0].url} serves "${first.model}", ${clients[i].url} serves "${p.model}"`);
+    }
+    if (!sameVectors(first.vectors, p.vectors, model.dimension)) {
+      throw new UserError(
+        `embedding endpoints disagree: ${clients[0].url} and ${clients[i].url} both say "${p.model}" but return different vectors for the same probe strings (other weights or settings?)`,
+      );
+    }
+  });
+  const fingerprint = await resolveFingerprint(opts.cacheDir, { model: first.model, inputType, dimension: model.dimension }, first.vectors);
+  const info: RemoteEncoderInfo = {
+    kind: 'remote',
+    model: model.id,
+    endpointModel: first.model,
+    endpoints: clients.map((c) => c.url),
+    request,
+    fingerprint,
+    normalize: model.normalize,
+    dimension: model.dimension,
+    transport,
+  };
+  return new RemoteEncoder(info, clients, expect);
+}
+
+class RemoteEncoder implements Encoder {
+  constructor(
+    readonly info: RemoteEncoderInfo,
+    private readonly clients: EndpointClient[],
+    private readonly expect: VectorExpectation,
+  ) {}
+
+  countTokens(texts: string[]): number[] {
+    return texts.map(estimateTokens);
+  }
+
+  /**
+   * Requests are planned like the local encoder's passes (length-sorted, bounded by count and estimated padded
+   * tokens). Each endpoint runs `concurrency` workers pulling from one queue, so a faster endpoint takes more of
+   * the work. The first failure stops the others and nothing of the call is returned.
+   */
+  async encode(texts: string[], opts: EncodeOptions = {}): Promise<Matrix> {
+    const { dimension: dim, transport, request, endpointModel } = this.info;
+    const out: Matrix = { data: new Float32Array(texts.length * dim), rows: texts.length, dim };
+    const batches = planBatches(texts.map(estimateTokens), { maxRows: transport.batchSize, maxTokens: transport.batchTokens });
+    const stop = new AbortController();
+    let next = 0;
+    const work = async (client: EndpointClient) => {
+      while (next < batches.length && !stop.signal.aborted) {
+        const batch = batches[next++];
+        const answer = await client.embed(batch.map((i) => texts[i]), request, this.expect, stop.signal);
+        if (answer.model !== endpointModel) {
+          throw new UserError(`embedding endpoint ${client.url}: now answers as model "${answer.model}", it answered "${endpointModel}" when probed at the start of the run`);
+        }
+        batch.forEach((row, j) => out.data.set(answer.vectors.subarray(j * dim, (j + 1) * dim), row * dim));
+        opts.onProgress?.(batch.length);
+      }
+    };
+    // Interleaved (A, B, A, B, ...): a call with fewer requests than workers still reaches every endpoint.
+    const workers = Array.from({ length: transport.concurrency }, () => this.clients).flat();
+    const failures: unknown[] = [];
+    await Promise.all(
+      workers.map((c) =>
+        work(c).catch((err) => {
+          failures.push(err);
+          stop.abort(err);
+        }),
+      ),
+    );
+    // The first failure is the cause; the others are the workers it stopped.
+    if (failures.length > 0) throw failures[0];
+    return out;
+  }
+
+  async dispose(): Promise<void> {}
+}

@@ -1,0 +1,77 @@
+import { UserError } from '../errors.js';
+import type { Qrels } from '../types.js';
+import { isBlank, splitColumns } from './columns.js';
+import { forEachLine } from './lines.js';
+
+export type QrelsFormat = 'beir' | 'trec';
+
+interface ReadQrelsOptions {
+  /** 'auto' (default) decides from the first line: 3 tab-separated columns = BEIR, 4 columns = TREC. */
+  format?: QrelsFormat | 'auto';
+}
+
+const INTEGER = /^[+-]?\d+$/;
+
+/**
+ * Parse an integer relevance grade as BEIR's int() does: surrounding spaces allowed, anything else
+ * (1.0, 1e0, empty) is malformed.
+ */
+function parseGrade(raw: string, where: string): number {
+  const s = raw.trim();
+  const g = Number(s);
+  if (!INTEGER.test(s) || !Number.isSafeInteger(g)) {
+    throw new UserError(`${where}: relevance grade must be an integer, got "${raw}"`);
+  }
+  return g;
+}
+
+/** Decide the format of a qrels file from its first non-blank line. */
+function detectQrelsFormat(firstLine: string, where: string): QrelsFormat {
+  if (firstLine.split('\t').length === 3) return 'beir';
+  if (splitColumns(firstLine, 4).length === 4) return 'trec';
+  throw new UserError(
+    `${where}: cannot tell the qrels format: expected a BEIR TSV header (query-id<TAB>corpus-id<TAB>score) ` +
+      `or a TREC qrels line (qid iter docno rel); pass --qrels-format to force one`,
+  );
+}
+
+/**
+ * Read relevance judgments, streaming line by line.
+ * - BEIR TSV: `query-id<TAB>corpus-id<TAB>score`; the first line is a header and always skipped.
+ * - TREC: `qid iter docno rel`, whitespace separated; `iter` is ignored.
+ * Every row is kept, grade 0 and negative grades included; a repeated (query, doc) row: the last wins.
+ * Queries keep the order of their first row. Blank lines are skipped.
+ */
+export async function readQrels(path: string, opts: ReadQrelsOptions = {}): Promise<Qrels> {
+  const qrels: Qrels = new Map();
+  let format: QrelsFormat | undefined = opts.format === 'auto' ? undefined : opts.format;
+  let sawFirst = false;
+  const add = (qid: string, docId: string, grade: number) => {
+    let docs = qrels.get(qid);
+    if (!docs) qrels.set(qid, (docs = new Map()));
+    docs.set(docId, grade);
+  };
+  await forEachLine(path, 'qrels', (line, lineNo) => {
+    if (isBlank(line)) return;
+    const where = `${path}:${lineNo}`;
+    const first = !sawFirst;
+    sawFirst = true;
+    format ??= detectQrelsFormat(line, where);
+    if (format === 'beir') {
+      if (first) return; // header
+      const cols = line.split('\t');
+      if (cols.length !== 3) {
+        throw new UserError(`${where}: expected 3 tab-separated columns (query-id, corpus-id, score), got ${cols.length}`);
+      }
+      if (cols[0] === '' || cols[1] === '') throw new UserError(`${where}: empty query-id or corpus-id`);
+      add(cols[0], cols[1], parseGrade(cols[2], where));
+    } else {
+      const cols = splitColumns(line, 4);
+      if (cols.length !== 4) {
+        throw new UserError(`${where}: expected 4 whitespace-separated columns (qid iter docno rel), got ${cols.length > 4 ? 'more' : cols.length}`);
+      }
+      add(cols[0], cols[2], parseGrade(cols[3], where));
+    }
+  });
+  return qrels;
+}

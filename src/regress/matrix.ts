@@ -1,0 +1,262 @@
+/**
+ * A regression matrix (`regressions/*.yaml`, documented in docs/REGRESSION.md): systems declared as in a
+ * `--systems` file, datasets (with split and slices) to run them on, and per condition (dataset x system) the
+ * expected value of each metric, its tolerance, an optional stored baseline run and the recorded inputs.
+ * Every error names the file, the line and the field.
+ */
+import { basename, dirname, extname, resolve } from 'node:path';
+import { getDataset } from '../datasets/registry.js';
+import { UserError } from '../errors.js';
+import { displayName, parseMetricName, type MetricName } from '../eval/metrics.js';
+import { buildSystems } from '../systems/build.js';
+import { parseSystemsSection } from '../systems/systems-file.js';
+import type { SystemSpec } from '../systems/system.js';
+import { readYamlFile, parseYamlFile, type Field, type YamlFile } from '../yaml-field.js';
+import type { DatasetInputs, Fingerprint, SystemInputs } from './inputs.js';
+
+/** Anserini's default: an absolute difference of 0.001 in any metric. */
+export const DEFAULT_TOLERANCE = 0.001;
+export const DEFAULT_ALPHA = 0.05;
+/** bench's default metrics at k = 10. */
+export const DEFAULT_MATRIX_METRICS: readonly MetricName[] = ['ndcg_cut.10', 'map_cut.10', 'recall.10'];
+/** --update writes expected values with this many decimals (as reports print them)... */
+export const STORED_DECIMALS = 4;
+/** ...so a smaller tolerance could fail on the rounding alone. */
+const MIN_TOLERANCE = 1e-4;
+
+const TOP_FIELDS = ['description', 'metrics', 'tolerance', 'alpha', 'models', 'systems', 'datasets'] as const;
+const DATASET_FIELDS = ['name', 'dataset', 'split', 'maxQueries', 'maxDocs', 'tags', 'systems', 'tolerance', 'inputs', 'expected'] as const;
+const EXPECTED_FIELDS = ['metrics', 'tolerance', 'baselineRun', 'inputs'] as const;
+const DATASET_INPUT_FIELDS = ['files', 'stats'] as const;
+const SYSTEM_INPUT_FIELDS = ['encoder', 'strings'] as const;
+const NAME_FORM = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
+
+/** Where a value was written: `file:line: path` (for errors found after parsing, e.g. a missing run file). */
+type Where = string;
+
+export interface Expectation {
+  /** Expected value per metric (canonical name). */
+  metrics: Map<MetricName, number>;
+  /** How each metric is spelled in the file (`NDCG@10`), so --update keeps the spelling. */
+  keys: Map<MetricName, string>;
+  /** Absolute tolerance per matrix metric, resolved (system, then dataset entry, then file, then 0.001). */
+  tolerance: Record<MetricName, number>;
+  /** Stored TREC run of the baseline, for the paired check. */
+  baselineRun: { path: string; ref: string; where: Where } | null;
+  inputs: SystemInputs | null;
+  where: Where;
+}
+
+/** One item of `datasets:`: a dataset (split, slice) and the systems run on it. Each pair is a condition. */
+export interface DatasetEntry {
+  index: number;
+  /** `scifact`, `scifact.q20.d200`: names conditions (`scifact/bm25`) and output folders. */
+  name: string;
+  dataset: string;
+  split: string;
+  maxQueries?: number;
+  maxDocs?: number;
+  tags: string[];
+  systems: SystemSpec[];
+  inputs: DatasetInputs | null;
+  /** By system id; a system without an entry has no expectation yet (--update records one). */
+  expected: Map<string, Expectation>;
+  /** Tolerance of systems without expected values yet, for --update's report. */
+  tolerance: Record<MetricName, number>;
+  where: Where;
+}
+
+export interface RegressionMatrix {
+  file: string;
+  /** The file name without extension: names the matrix in reports and the default baseline-run folder. */
+  name: string;
+  yaml: YamlFile;
+  metrics: MetricName[];
+  alpha: number;
+  systems: SystemSpec[];
+  datasets: DatasetEntry[];
+}
+
+/** `scifact`, `scifact.dev`, `scifact.q20.d200`. */
+export function defaultEntryName(e: Pick<DatasetEntry, 'dataset' | 'split' | 'maxQueries' | 'maxDocs'>): string {
+  return [e.dataset, e.split === 'test' ? '' : e.split, e.maxQueries ? `q${e.maxQueries}` : '', e.maxDocs ? `d${e.maxDocs}` : '']
+    .filter(Boolean)
+    .join('.');
+}
+
+/** A condition's name: `scifact/bm25`. */
+export const conditionName = (entry: Pick<DatasetEntry, 'name'>, system: Pick<SystemSpec, 'id'>) => `${entry.name}/${system.id}`;
+
+/** The default stored baseline run of a condition, relative to the matrix file: `<matrix>/<entry>.<system>.trec`. */
+export const defaultBaselineRun = (matrix: Pick<RegressionMatrix, 'name'>, entry: Pick<DatasetEntry, 'name'>, systemId: string) =>
+  `${matrix.name}/${entry.name}.${systemId}.trec`;
+
+type ToleranceSpec = { all?: number; byMetric: Partial<Record<MetricName, number>> };
+
+function metricKey(f: Field, key: string, metrics: readonly MetricName[] | null): MetricName {
+  const kf = f.keyField(key);
+  let m: MetricName;
+  try {
+    m = parseMetricName(key);
+  } catch (err) {
+    throw kf.error((err as Error).message);
+  }
+  if (metrics && !metrics.includes(m)) throw kf.error(`${displayName(m)} is not among the matrix's metrics (${metrics.map(displayName).join(', ')}); add it to "metrics"`);
+  return m;
+}
+
+function toleranceValue(f: Field): number {
+  return f.number(MIN_TOLERANCE, 0.999999, `a tolerance: an absolute difference from ${MIN_TOLERANCE} (expected values are stored with ${STORED_DECIMALS} decimals) to below 1`);
+}
+
+/** `tolerance: 0.002` (every metric) or `tolerance: {NDCG@10: 0.002, Recall@10: 0.005}`. */
+function readTolerance(f: Field | undefined, metrics: readonly MetricName[]): ToleranceSpec {
+  if (!f) return { byMetric: {} };
+  if (!f.isMap) return { all: toleranceValue(f), byMetric: {} };
+  const byMetric: ToleranceSpec['byMetric'] = {};
+  for (const [key, v] of f.entries()) byMetric[metricKey(f, key, metrics)] = toleranceValue(v);
+  return { byMetric };
+}
+
+/** The most specific tolerance given for each metric. */
+function resolveTolerance(metrics: readonly MetricName[], specs: ToleranceSpec[]): Record<MetricName, number> {
+  return Object.fromEntries(metrics.map((m) => [m, specs.map((s) => s.byMetric[m] ?? s.all).find((v) => v !== undefined) ?? DEFAULT_TOLERANCE]));
+}
+
+function fingerprint(f: Field | undefined): Fingerprint | null {
+  if (!f) return null;
+  return Object.fromEntries(f.entries().map(([k, v]) => [k, v.plain()]));
+}
+
+function readDatasetInputs(f: Field | undefined): DatasetInputs | null {
+  if (!f) return null;
+  const files = fingerprint(f.optional('files', DATASET_INPUT_FIELDS));
+  const stats = fingerprint(f.optional('stats', DATASET_INPUT_FIELDS));
+  if (!files || !stats) throw f.error('recorded inputs need "files" and "stats" (run regress --update to record them)');
+  return { files, stats };
+}
+
+function readSystemInputs(f: Field | undefined): SystemInputs | null {
+  if (!f) return null;
+  return { encoder: fingerprint(f.optional('encoder', SYSTEM_INPUT_FIELDS)), strings: fingerprint(f.optional('strings', SYSTEM_INPUT_FIELDS)) };
+}
+
+function readStringList(f: Field): string[] {
+  return f.isList ? f.items().map((i) => i.string()) : [f.string()];
+}
+
+function readEntry(
+  item: Field,
+  index: number,
+  ctx: { file: string; metrics: MetricName[]; systems: SystemSpec[]; topTolerance: ToleranceSpec },
+): DatasetEntry {
+  const get = (k: (typeof DATASET_FIELDS)[number]) => item.optional(k, DATASET_FIELDS);
+  const datasetField = item.required('dataset', DATASET_FIELDS, '"dataset" is required (a registry name, see the "datasets" command)');
+  const name = datasetField.string();
+  let dataset: string;
+  try {
+    dataset = getDataset(name).name;
+  } catch (err) {
+    throw datasetField.error((err as Error).message);
+  }
+  const slice = {
+    dataset,
+    split: get('split')?.string() ?? 'test',
+    maxQueries: get('maxQueries')?.positiveInteger(),
+    maxDocs: get('maxDocs')?.positiveInteger(),
+  };
+  const nameField = get('name');
+  const entryName = nameField ? nameField.string() : defaultEntryName(slice);
+  if (!NAME_FORM.test(entryName)) throw nameField!.error('a name uses letters, digits and + . _ - only (it names folders and files)');
+
+  const known = new Map(ctx.systems.map((s) => [s.id, s]));
+  const knownList = () => [...known.keys()].join(', ');
+  const systemsField = get('systems');
+  const systems = systemsField
+    ? systemsField.items().map((f) => {
+        const s = known.get(f.string());
+        if (!s) throw f.error(`no system has the id "${f.string()}"; the systems are ${knownList()}`);
+        return s;
+      })
+    : ctx.systems;
+
+  const entryTolerance = readTolerance(get('tolerance'), ctx.metrics);
+  const expected = new Map<string, Expectation>();
+  const expectedField = get('expected');
+  for (const [id, e] of expectedField ? expectedField.entries() : []) {
+    if (!systems.some((s) => s.id === id)) {
+      throw expectedField!.keyField(id).error(`"${id}" is not a system run on this dataset entry (${systems.map((s) => s.id).join(', ')})`);
+    }
+    const metricsField = e.required('metrics', EXPECTED_FIELDS, '"metrics" is required: the expected value of each metric');
+    const values = new Map<MetricName, number>();
+    const keys = new Map<MetricName, string>();
+    for (const [key, v] of metricsField.entries()) {
+      const m = metricKey(metricsField, key, ctx.metrics);
+      values.set(m, v.number(0, 1, 'a metric value between 0 and 1'));
+      keys.set(m, key);
+    }
+    const runField = e.optional('baselineRun', EXPECTED_FIELDS);
+    const ref = runField?.string();
+    expected.set(id, {
+      metrics: values,
+      keys,
+      tolerance: resolveTolerance(ctx.metrics, [readTolerance(e.optional('tolerance', EXPECTED_FIELDS), ctx.metrics), entryTolerance, ctx.topTolerance]),
+      baselineRun: ref === undefined ? null : { path: resolve(dirname(ctx.file), ref), ref, where: `${runField!.where}: ${runField!.path}` },
+      inputs: readSystemInputs(e.optional('inputs', EXPECTED_FIELDS)),
+      where: `${e.where}: ${e.path}`,
+    });
+  }
+  return {
+    index,
+    name: entryName,
+    ...slice,
+    tags: get('tags') ? readStringList(get('tags')!) : [],
+    systems,
+    inputs: readDatasetInputs(get('inputs')),
+    expected,
+    tolerance: resolveTolerance(ctx.metrics, [entryTolerance, ctx.topTolerance]),
+    where: `${item.where}: ${item.path}`,
+  };
+}
+
+/** Parse matrix YAML text (`file` names it in errors and anchors relative baseline-run paths). */
+export function parseMatrix(text: string, file: string): RegressionMatrix {
+  return matrixOf(parseYamlFile(text, file), file);
+}
+
+export async function readMatrix(file: string): Promise<RegressionMatrix> {
+  return matrixOf(await readYamlFile(file, 'regression matrix'), file);
+}
+
+function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
+  const { root } = yaml;
+  if (!root.present) throw root.error('the file is empty; a matrix needs "systems" and "datasets"');
+  const get = (k: (typeof TOP_FIELDS)[number]) => root.optional(k, TOP_FIELDS);
+
+  const metricsField = get('metrics');
+  const metrics = metricsField ? metricsField.items().map((f) => metricKey(metricsField, f.string(), null)) : [...DEFAULT_MATRIX_METRICS];
+  if (metrics.length === 0) throw metricsField!.error('the list is empty');
+  const alpha = get('alpha')?.number(1e-6, 0.5, 'a significance level alpha between 0.000001 and 0.5') ?? DEFAULT_ALPHA;
+
+  let systems: SystemSpec[];
+  const drafts = parseSystemsSection(root, { dtype: 'fp32', backend: 'embedded', cliModels: [] }, TOP_FIELDS);
+  try {
+    systems = buildSystems(drafts);
+  } catch (err) {
+    throw err instanceof UserError ? root.get('systems', TOP_FIELDS).error((err as Error).message) : err;
+  }
+
+  const datasetsField = root.required('datasets', TOP_FIELDS, 'a "datasets" list is required: the datasets (and slices) to run the systems on');
+  const items = datasetsField.items();
+  if (items.length === 0) throw datasetsField.error('the list is empty');
+  const ctx = { file, metrics, systems, topTolerance: readTolerance(get('tolerance'), metrics) };
+  const datasets: DatasetEntry[] = [];
+  for (const [i, item] of items.entries()) {
+    const entry = readEntry(item, i, ctx);
+    if (datasets.some((d) => d.name === entry.name)) {
+      throw item.error(`two dataset entries are named "${entry.name}"; give one a "name" (names must be unique)`);
+    }
+    datasets.push(entry);
+  }
+  return { file, name: basename(file, extname(file)), yaml, metrics, alpha, systems, datasets };
+}

@@ -1,0 +1,85 @@
+/**
+ * Run a matrix's dataset entries through the bench pipeline: one runBench per entry (every system of the entry
+ * in one run, through the embedding cache), written as a normal results folder, then read back as a ResultsFile.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchConfig } from '../bench/config.js';
+import { runBench } from '../bench/run-bench.js';
+import { UserError } from '../errors.js';
+import { displayName, measureOf } from '../eval/metrics.js';
+import { writeOutputs } from '../report/write-outputs.js';
+import type { ResultsFile } from '../results/schema.js';
+import { conditionName, type DatasetEntry, type RegressionMatrix } from './matrix.js';
+
+/** How to run, from the command line: where data, models and caches are, OpenSearch, statistics, output. */
+export type RunSettings = Pick<
+  BenchConfig,
+  'dataDir' | 'datasetCacheDir' | 'mirror' | 'modelsDir' | 'device' | 'embeddingCacheDir' | 'threads' | 'batchSize' | 'batchTokens' | 'seed' | 'permutations' | 'quiet'
+> & {
+  /** Results go to <outDir>/<matrix>/<entry>/<run id>/. */
+  outDir: string;
+  /** Used by entries with an opensearch-* system. */
+  opensearch: NonNullable<BenchConfig['opensearch']>;
+};
+
+export interface EntryRun {
+  matrix: RegressionMatrix;
+  entry: DatasetEntry;
+  results: ResultsFile;
+  /** The results folder (results.json, report.md, runs/). */
+  dir: string;
+}
+
+/** The entries to run: those with any of `tags`, or all when no tag is given. */
+export function selectEntries(matrix: RegressionMatrix, tags: readonly string[]): DatasetEntry[] {
+  return tags.length === 0 ? matrix.datasets : matrix.datasets.filter((d) => d.tags.some((t) => tags.includes(t)));
+}
+
+/**
+ * What must hold before anything runs (exit 2 otherwise): every condition has an expected value for every metric
+ * and its stored baseline run is there. --update needs neither: it records them.
+ */
+export async function preflight(matrix: RegressionMatrix, entries: readonly DatasetEntry[]): Promise<void> {
+  for (const entry of entries) {
+    for (const system of entry.systems) {
+      const e = entry.expected.get(system.id);
+      const missing = matrix.metrics.filter((m) => !e?.metrics.has(m));
+      if (missing.length > 0) {
+        throw new UserError(
+          `${e?.where ?? entry.where}: ${conditionName(entry, system)} has no expected ${missing.map(displayName).join(', ')}: ` +
+            `run regress --update to record tonight's values, then review and commit the matrix`,
+        );
+      }
+      if (e?.baselineRun && !(await stat(e.baselineRun.path).then((s) => s.isFile(), () => false))) {
+        throw new UserError(`${e.baselineRun.where}: stored baseline run ${e.baselineRun.path} is missing (run regress --update to write it)`);
+      }
+    }
+  }
+}
+
+export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: RunSettings): BenchConfig {
+  const { outDir, opensearch, ...rest } = rs;
+  return {
+    ...rest,
+    datasets: [entry.dataset],
+    split: entry.split,
+    systems: entry.systems,
+    k: Math.max(...matrix.metrics.map((m) => measureOf(m).k)),
+    metrics: matrix.metrics,
+    ignoreIdenticalIds: true,
+    maxQueries: entry.maxQueries,
+    maxDocs: entry.maxDocs,
+    outDir: join(outDir, matrix.name, entry.name),
+    // Indexes named per entry: a slice and the full corpus of one dataset (same system ids) would otherwise
+    // share index names and evict each other, rebuilding every HNSW graph on every run.
+    opensearch: entry.systems.some((s) => s.engine.startsWith('opensearch')) ? { ...opensearch, indexPrefix: `${opensearch.indexPrefix ?? 'beir-bench'}-${entry.name}` } : undefined,
+  };
+}
+
+export async function runEntry(matrix: RegressionMatrix, entry: DatasetEntry, rs: RunSettings): Promise<EntryRun> {
+  if (!rs.quiet) process.stderr.write(`regress: ${matrix.name} ${entry.name} (${entry.systems.map((s) => s.id).join(', ')})\n`);
+  const outcome = await runBench(entryConfig(matrix, entry, rs));
+  const { results, dir } = await writeOutputs(outcome);
+  return { matrix, entry, results, dir };
+}

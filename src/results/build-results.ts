@@ -1,0 +1,87 @@
+/** A finished run as results.json (src/results/schema.ts): provenance, settings, and every per-query score. */
+import { readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { redactUrl } from '../backends/opensearch-client.js';
+import type { BenchOutcome, DatasetOutcome, SystemOutcome } from '../bench/run-bench.js';
+import { getDataset } from '../datasets/registry.js';
+import { SCHEMA_VERSION, type Environment, type ResultsFile, type SystemResults } from './schema.js';
+
+/** src/results/ and dist/results/ both sit two levels below the package root. */
+const PACKAGE_ROOT = new URL('../../', import.meta.url);
+
+const RECORDED_PACKAGES = ['beir-bench', '@huggingface/transformers', 'onnxruntime-node', '@opensearch-project/opensearch'];
+
+async function packageVersion(name: string): Promise<string | null> {
+  const file = name === 'beir-bench' ? new URL('package.json', PACKAGE_ROOT) : new URL(`node_modules/${name}/package.json`, PACKAGE_ROOT);
+  try {
+    return (JSON.parse(await readFile(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+export async function environment(): Promise<Environment> {
+  const packages: Record<string, string | null> = {};
+  for (const p of RECORDED_PACKAGES) packages[p] = await packageVersion(p);
+  return { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages };
+}
+
+/** `<dataset>.<system id>.trec` under runs/. */
+export const runFileName = (dataset: string, system: string) => `${dataset}.${system}.trec`;
+
+/** Passages run through a model vs served by the embedding cache, over the whole run. */
+export function passageCounts(datasets: readonly DatasetOutcome[]): { encoded: number; fromCache: number } {
+  let encoded = 0;
+  let fromCache = 0;
+  for (const s of datasets.flatMap((d) => d.systems)) {
+    encoded += s.inputs?.passages.encoded ?? 0;
+    fromCache += s.inputs?.passages.fromCache ?? 0;
+  }
+  return { encoded, fromCache };
+}
+
+function systemResults(dataset: string, s: SystemOutcome): SystemResults {
+  const a = s.approximation;
+  return {
+    system: s.system.id,
+    inputs: s.inputs,
+    encoder: s.encoder,
+    engine: s.engine,
+    timings: s.timings,
+    runFile: `runs/${runFileName(dataset, s.system.id)}`,
+    mean: s.eval.mean,
+    queriesScored: s.eval.queriesScored,
+    qrelsQueriesMissingFromRun: s.eval.qrelsQueriesMissingFromRun,
+    runQueriesWithoutQrels: s.eval.runQueriesWithoutQrels,
+    selfHitsRemoved: s.eval.selfHitsRemoved,
+    // JSON has no NaN: "no query to compare" is null.
+    ...(a ? { approximation: { ...a, meanOverlap: Number.isNaN(a.meanOverlap) ? null : a.meanOverlap } } : {}),
+    perQuery: Object.fromEntries(s.eval.perQuery),
+  };
+}
+
+export function buildResults(outcome: BenchOutcome, runId: string, env: Environment): ResultsFile {
+  const { systems, opensearch, quiet: _quiet, ...config } = outcome.config;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    runId,
+    startedAt: outcome.startedAt,
+    seconds: outcome.seconds,
+    environment: env,
+    // A URL may carry user:password; results are shared, credentials never are.
+    config: { ...config, ...(opensearch ? { opensearch: { ...opensearch, url: redactUrl(opensearch.url) } } : {}) },
+    systems,
+    passages: passageCounts(outcome.datasets),
+    datasets: outcome.datasets.map((d) => ({
+      name: d.name,
+      displayName: d.displayName,
+      officialZipMd5: getDataset(d.name).md5,
+      ...d.data,
+      stats: d.stats,
+      timings: d.timings,
+      systems: d.systems.map((s) => systemResults(d.name, s)),
+      comparisons: d.comparisons,
+      invariantViolations: d.invariantViolations,
+    })),
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * results.json, the contract between a run and everything that reads it (report, compare, regress): this
+ * module's ResultsFile type is the schema. schema/results.schema.json is generated from it
+ * (`npm run schema`; a test fails when the two drift) and every reader validates against that file.
+ * Bump SCHEMA_VERSION on any change a reader of the previous version could misread.
+ */
+import type { DatasetStats } from '../datasets/stats.js';
+import type { EncoderInfo } from '../embed/encoder.js';
+import type { RemoteTransport } from '../embed/remote-client.js';
+import type { MetricComparison } from '../eval/compare.js';
+import type { InvariantViolation } from '../eval/invariants.js';
+import type { LengthAnalysis } from '../eval/length-analysis.js';
+import type { InputRecord } from '../retrieval/retrieve.js';
+import type { SystemSpec } from '../systems/system.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface ResultsFile {
+  schemaVersion: 1;
+  /** `20261125-174501-scifact-e5-small-v2`: the folder name under results/. */
+  runId: string;
+  /** ISO 8601. */
+  startedAt: string;
+  seconds: number;
+  environment: Environment;
+  config: RunConfig;
+  /** The systems in table order; the first is the baseline of every comparison. */
+  systems: SystemSpec[];
+  /** Passages run through a model vs served by the embedding cache, over the whole run. */
+  passages: { encoded: number; fromCache: number };
+  datasets: DatasetResults[];
+}
+
+export interface Environment {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  /** beir-bench and the packages that decide scores (null: not installed). */
+  packages: Record<string, string | null>;
+}
+
+/** The run's settings besides its systems. */
+export interface RunConfig {
+  datasets: string[];
+  split: string;
+  k: number;
+  /** trec_eval names, e.g. ndcg_cut.10; the first is the primary metric of the notes and length analysis. */
+  metrics: string[];
+  ignoreIdenticalIds: boolean;
+  dataDir?: string;
+  datasetCacheDir: string;
+  mirror?: string;
+  modelsDir?: string;
+  /** null: the embedding cache was off. */
+  embeddingCacheDir: string | null;
+  threads?: number;
+  batchSize?: number;
+  batchTokens?: number;
+  /** Local encoders' execution provider (absent in results written before --device: cpu). */
+  device?: 'cpu' | 'cuda';
+  /** Remote encoders: how requests were sent (batching, concurrency, timeout, retries, encoding). */
+  remote?: RemoteTransport;
+  maxQueries?: number;
+  maxDocs?: number;
+  outDir: string;
+  seed: number;
+  permutations: number;
+  /** OpenSearch settings when a system used it; the URL has any credentials removed. */
+  opensearch?: Record<string, unknown>;
+}
+
+export interface DatasetResults {
+  name: string;
+  displayName: string;
+  /** md5 of the official BEIR zip (registry), for provenance. */
+  officialZipMd5: string;
+  folder: string;
+  split: string;
+  /** corpus.jsonl, queries.jsonl, qrels/<split>.tsv by path relative to the folder. */
+  files: Record<string, { path: string; bytes: number; sha256: string }>;
+  qrelsDocsMissingFromCorpus: { rows: number; docIds: number; examples: string[] };
+  /** Passages indexed and queries run (after --max-docs / --max-queries). */
+  docs: number;
+  queries: number;
+  /**
+   * Words per test query (src/word-count.ts), for per-query gain-vs-length charts. Optional: files written
+   * before it was added lack it, and reports then leave that chart out.
+   */
+  queryWords?: Record<string, number>;
+  stats: DatasetStats;
+  timings: Record<string, number>;
+  /** One entry per system, in the order of ResultsFile.systems. */
+  systems: SystemResults[];
+  /** Every system against the first. */
+  comparisons: Comparison[];
+  invariantViolations: (InvariantViolation & { system: string })[];
+}
+
+export interface SystemResults {
+  /** The system's id (ResultsFile.systems[].id). */
+  system: string;
+  /** Dense systems: exactly what was sent to the model. */
+  inputs: { queries: InputRecord; passages: InputRecord } | null;
+  /** Dense systems: the model as loaded (weights sha256, dtype, pooling, ...). */
+  encoder: EncoderInfo | null;
+  /** The engine and its settings. */
+  engine: Record<string, unknown>;
+  timings: Record<string, number>;
+  /** TREC run file, relative to the results folder. */
+  runFile: string;
+  /** Mean of each metric over queriesScored queries. */
+  mean: Record<string, number>;
+  queriesScored: number;
+  qrelsQueriesMissingFromRun: number;
+  runQueriesWithoutQrels: number;
+  selfHitsRemoved: number;
+  /** Approximate engines: agreement with the same system searched exactly. */
+  approximation?: Approximation;
+  /** Query id -> metric -> value, full double precision. */
+  perQuery: Record<string, Record<string, number>>;
+}
+
+export interface Approximation {
+  /** Id of the exact reference system (not listed in systems: it exists only for this comparison). */
+  reference: string;
+  /** Mean top-k overlap with the exact run; null when no query had hits. */
+  meanOverlap: number | null;
+  exactMean: Record<string, number>;
+}
+
+export interface Comparison {
+  /** System ids. */
+  baseline: string;
+  system: string;
+  metrics: MetricComparison[];
+  lengthAnalysis: LengthAnalysis;
+}

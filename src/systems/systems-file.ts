@@ -1,0 +1,170 @@
+/**
+ * `--systems FILE`: systems declared in YAML (schema in docs/SYSTEMS.md). Every error names the file, the line
+ * and the field, e.g. `systems.yaml:7: systems[1].prefix: expected ...`.
+ */
+import { isMap } from 'yaml';
+import { UserError } from '../errors.js';
+import { resolveModel, type ModelSettings } from '../models/model-settings.js';
+import { findModel } from '../models/registry.js';
+import type { Dtype, ModelSpec } from '../models/spec.js';
+import { checkEncoderUrl } from '../embed/remote-encoder.js';
+import type { SystemDraft } from './build.js';
+import { POLICY_NAMES, type DenseEngine, type EncoderSpec, type LexicalEngine, type PrefixPolicy, type RemoteAsymmetry, type RemoteEncoderSpec } from './system.js';
+import { parseYamlFile, readYamlFile, type Field } from '../yaml-field.js';
+
+export interface SystemsFileDefaults {
+  /** Default dtype of local encoders (--dtype). */
+  dtype: Dtype;
+  /**
+   * The endpoints of --encoder-url (with --encoder-asymmetry and --encoder-model): the encoder of dense systems
+   * that name none, and what `encoder: remote` means. Absent: local by default.
+   */
+  remote?: RemoteEncoderSpec;
+  /** Default asymmetry of remote encoders declared in the file (--encoder-asymmetry; else prefix). */
+  asymmetry?: RemoteAsymmetry;
+  /** Default engines (from --backend). */
+  backend: 'embedded' | 'opensearch';
+  /** Models known from the command line (--model with its settings), by id. */
+  cliModels: ModelSpec[];
+}
+
+const DENSE_ENGINES: readonly DenseEngine[] = ['exact', 'opensearch-knn'];
+const LEXICAL_ENGINES: readonly LexicalEngine[] = ['bm25', 'opensearch-bm25'];
+
+const MODEL_FIELDS = ['onnxRepo', 'queryPrefix', 'passagePrefix', 'pooling', 'normalize', 'maxLength', 'dimension', 'similarity'] as const;
+const SYSTEM_FIELDS = ['id', 'label', 'model', 'prefix', 'dtype', 'encoder', 'engine'] as const;
+const ASYMMETRIES: readonly RemoteAsymmetry[] = ['prefix', 'input-type'];
+
+/**
+ * `encoder:` local | remote (the --encoder-url endpoints) | {kind: local} | {kind: remote, urls, asymmetry, model};
+ * absent: the --encoder-url endpoints when given, else local.
+ */
+function encoderSpec(f: Field | undefined, dtype: Field | undefined, defaults: SystemsFileDefaults): EncoderSpec {
+  const local = (): EncoderSpec => ({ kind: 'local', dtype: dtype ? dtype.oneOf(['fp32', 'q8'] as const) : defaults.dtype });
+  let spec: EncoderSpec;
+  if (!f) spec = defaults.remote ?? local();
+  else if (!f.isMap) {
+    const kind = f.oneOf(['local', 'remote'] as const);
+    if (kind === 'local') spec = local();
+    else if (!defaults.remote) throw f.error('"remote" alone means the --encoder-url endpoints, and none were given; or write {kind: remote, urls: [...]}');
+    else spec = defaults.remote;
+  } else {
+    const allowed = ['kind', 'urls', 'asymmetry', 'model'];
+    const kind = f.required('kind', allowed, '"kind" is required (local or remote)').oneOf(['local', 'remote'] as const);
+    if (kind === 'local') {
+      for (const [k, v] of f.entries(allowed)) if (k !== 'kind' && v.present) throw v.error('only remote encoders take this field');
+      spec = local();
+    } else {
+      const urlsField = f.required('urls', allowed, 'a remote encoder needs "urls" (OpenAI-compatible base URLs, e.g. http://127.0.0.1:8080/v1)');
+      const urls = urlsField.isList ? urlsField.items().map((u) => u.string()) : [urlsField.string()];
+      if (urls.length === 0) throw urlsField.error('the list is empty');
+      for (const u of urls) {
+        try {
+          checkEncoderUrl(u);
+        } catch (err) {
+          throw err instanceof UserError ? urlsField.error(err.message) : err;
+        }
+      }
+      const asymmetry = f.optional('asymmetry', allowed)?.oneOf(ASYMMETRIES) ?? defaults.asymmetry ?? 'prefix';
+      const model = f.optional('model', allowed)?.string();
+      spec = { kind: 'remote', urls, asymmetry, ...(model !== undefined ? { model } : {}) };
+    }
+  }
+  if (spec.kind === 'remote' && dtype) throw dtype.error('dtype applies to local encoders; a remote endpoint decides its own weights');
+  return spec;
+}
+
+function modelSettings(f: Field): ModelSettings {
+  const s: ModelSettings = {};
+  for (const [key, v] of f.entries(MODEL_FIELDS)) {
+    if (!v.present) continue;
+    if (key === 'pooling') s.pooling = v.oneOf(['mean', 'cls'] as const);
+    else if (key === 'similarity') s.similarity = v.oneOf(['cosine', 'dot'] as const);
+    else if (key === 'normalize') s.normalize = v.boolean();
+    else if (key === 'maxLength' || key === 'dimension') s[key] = v.positiveInteger();
+    else s[key as 'onnxRepo' | 'queryPrefix' | 'passagePrefix'] = v.string();
+  }
+  return s;
+}
+
+function prefixPolicy(f: Field): PrefixPolicy {
+  if (isMap(f.node)) {
+    const entries = Object.fromEntries(f.entries(['query', 'passage']));
+    if (!entries.query?.present || !entries.passage?.present) throw f.error('explicit prefixes need both query and passage (use "" for none)');
+    return { query: entries.query.string(), passage: entries.passage.string() };
+  }
+  const word = f.oneOf(Object.keys(POLICY_NAMES));
+  return POLICY_NAMES[word];
+}
+
+/**
+ * The `models:` and `systems:` sections of a YAML document whose top level allows the fields `top` (a systems file
+ * has just these two; a regression matrix embeds them among its own fields). Errors name file, line and field.
+ */
+export function parseSystemsSection(root: Field, defaults: SystemsFileDefaults, top: readonly string[]): SystemDraft[] {
+  const models = new Map<string, ModelSpec>(defaults.cliModels.map((m) => [m.id.toLowerCase(), m]));
+  const modelsField = root.get('models', top);
+  if (modelsField.present) {
+    for (const [id, settings] of modelsField.entries()) {
+      const given = modelSettings(settings);
+      try {
+        models.set(id.toLowerCase(), resolveModel(id, given, (s) => `field "${s}"`));
+      } catch (err) {
+        throw err instanceof UserError ? settings.error(err.message) : err;
+      }
+    }
+  }
+  const lookup = (f: Field): ModelSpec => {
+    const id = f.string();
+    const spec = models.get(id.toLowerCase()) ?? findModel(id);
+    if (!spec) throw f.error(`model "${id}" is neither in the registry (see the "models" command) nor under "models:" in this file`);
+    return spec;
+  };
+
+  const systemsField = root.get('systems', top);
+  if (!systemsField.present) throw root.error('a "systems" list is required');
+  const items = systemsField.items();
+  if (items.length === 0) throw systemsField.error('the list is empty');
+  return items.map((item): SystemDraft => {
+    const fields = new Map(item.entries(SYSTEM_FIELDS));
+    const opt = (k: string) => (fields.get(k)?.present ? fields.get(k) : undefined);
+    const named = { ...(opt('id') ? { id: opt('id')!.string() } : {}), ...(opt('label') ? { label: opt('label')!.string() } : {}) };
+    const engineField = opt('engine');
+    const model = opt('model');
+    if (!model) {
+      const engine = engineField ? engineField.oneOf(LEXICAL_ENGINES) : undefined;
+      if (!engine) throw item.error('a system needs a "model" (dense) or a lexical "engine" (bm25, opensearch-bm25)');
+      for (const k of ['prefix', 'dtype', 'encoder'] as const) if (opt(k)) throw opt(k)!.error('only dense systems (with a model) take this field');
+      return { kind: 'lexical', engine, ...named };
+    }
+    if (!opt('prefix')) throw item.error('a dense system needs "prefix" (symmetric, asymmetric, ... or {query, passage})');
+    const encoder = encoderSpec(opt('encoder'), opt('dtype'), defaults);
+    const prefix = prefixPolicy(opt('prefix')!);
+    if (typeof prefix === 'object' && encoder.kind === 'remote' && encoder.asymmetry === 'input-type') {
+      throw opt('prefix')!.error('explicit prefix strings cannot be sent as an input_type: give this system an encoder with asymmetry: prefix');
+    }
+    return {
+      kind: 'dense',
+      model: lookup(model),
+      prefix,
+      encoder,
+      engine: engineField ? engineField.oneOf(DENSE_ENGINES) : defaults.backend === 'opensearch' ? 'opensearch-knn' : 'exact',
+      ...named,
+    };
+  });
+}
+
+const SYSTEMS_FILE_FIELDS = ['models', 'systems'] as const;
+
+function systemsOf({ root }: { root: Field }, defaults: SystemsFileDefaults): SystemDraft[] {
+  if (!root.present) throw root.error('the file is empty; it needs a "systems" list');
+  return parseSystemsSection(root, defaults, SYSTEMS_FILE_FIELDS);
+}
+
+export function parseSystemsFile(text: string, file: string, defaults: SystemsFileDefaults): SystemDraft[] {
+  return systemsOf(parseYamlFile(text, file), defaults);
+}
+
+export async function readSystemsFile(file: string, defaults: SystemsFileDefaults): Promise<SystemDraft[]> {
+  return systemsOf(await readYamlFile(file, 'systems file'), defaults);
+}
