@@ -4,7 +4,7 @@
  *        npm run schema -- --check (exits 1 when the committed file is out of date)
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { generateResultsSchema, RESULTS_SCHEMA_PATH } from '../src/results/generate-schema.js';
+import { generateResultsSchema, RESULTS_SCHEMA_PATH } from './results-schema.js';
 
 const text = generateResultsSchema();
 if (process.argv.includes('--check')) {

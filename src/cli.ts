@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { inspect } from 'node:util';
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
 import { cacheCommand } from './commands/cache.js';
@@ -13,6 +13,7 @@ import { regressCommand } from './commands/regress.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
+import { explainUnknownArguments } from './commands/suggest-option.js';
 import { UserError } from './errors.js';
 
 /** --verbose (or a non-empty DEBUG) prints a failure's stack and causes; --verbose is read by the middleware below. */
@@ -34,21 +35,27 @@ function reportFailure(err: unknown): never {
   process.exit(expected ? 2 : 1);
 }
 
+// Each command's handler is typed by its own builder; yargs takes them as one list of untyped modules.
+const COMMANDS = [
+  benchCommand,
+  statsCommand,
+  evalCommand,
+  compareCommand,
+  downloadCommand,
+  datasetsCommand,
+  modelsCommand,
+  reportCommand,
+  regressCommand,
+  cacheCommand,
+  serveCommand,
+] as unknown as CommandModule[];
+const COMMAND_NAMES = new Set(COMMANDS.map((c) => String(c.command).split(' ')[0]));
+
 try {
   await yargs(hideBin(process.argv))
     .scriptName('beir-bench')
     .usage('$0 <command> [options]\n\nBenchmark asymmetric vs symmetric embedding models on BEIR data with trec_eval-exact metrics.')
-    .command(benchCommand)
-    .command(statsCommand)
-    .command(evalCommand)
-    .command(compareCommand)
-    .command(downloadCommand)
-    .command(datasetsCommand)
-    .command(modelsCommand)
-    .command(reportCommand)
-    .command(regressCommand)
-    .command(cacheCommand)
-    .command(serveCommand)
+    .command(COMMANDS)
     .option('verbose', { type: 'boolean', global: true, describe: 'On failure, also print the stack trace and its causes (as does DEBUG=1)' })
     // Before validation, so failures of option checks honour --verbose too.
     .middleware((a) => {
@@ -60,7 +67,12 @@ try {
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .fail((msg, err, y) => {
       if (err) reportFailure(err);
-      process.stderr.write(`${y.help()}\n\nerror: ${msg}\n`);
+      // One line, not the whole --help: it names the mistake, the likely fix and where the options are listed.
+      const given = hideBin(process.argv);
+      const command = ['beir-bench', ...given.filter((x) => COMMAND_NAMES.has(x)).slice(0, 1)].join(' ');
+      // yargs hands .fail() its usage object, whose descriptions are keyed by option name.
+      const known = Object.keys((y as unknown as { getDescriptions(): Record<string, unknown> }).getDescriptions());
+      process.stderr.write(`error: ${explainUnknownArguments(msg, known, command, given)}\n`);
       process.exit(2);
     })
     .help()

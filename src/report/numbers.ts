@@ -7,7 +7,11 @@ import { formatFixed } from '../eval/format.js';
 export const fmtScore = (v: number): string => formatFixed(v, 4);
 
 /** A difference, always signed: +0.0078, -0.0123. */
-export const signed = (v: number, digits = 4): string => `${v >= 0 ? '+' : ''}${formatFixed(v, digits)}`;
+export function signed(v: number, digits = 4): string {
+  const text = formatFixed(v, digits);
+  // A difference that rounds to zero reads +0.0000 whatever its sign (a -1e-17 is float noise, not a loss).
+  return text.startsWith('-') && Number(text) !== 0 ? text : `+${text.replace(/^-/, '')}`;
+}
 
 /** A relative change in percent, e.g. +1.2%; n/a when the baseline mean is 0. */
 export function fmtChange(rel: number | null): string {

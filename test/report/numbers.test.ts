@@ -10,6 +10,9 @@ describe('report numbers', () => {
 
   it('sign every difference, zero included', () => {
     expect(signed(0)).toBe('+0.0000');
+    expect(signed(-1e-17)).toBe('+0.0000');
+    expect(signed(-0.00004)).toBe('+0.0000');
+    expect(signed(-0.00005001)).toBe('-0.0001');
     expect(fmtCi([-0.0123, 0.02734])).toBe('[-0.0123, +0.0273]');
     expect(fmtScoreInterval([0.63456, 0.7])).toBe('[0.6346, 0.7000]');
     expect(fmtChange(0.0115)).toBe('+1.1%'); // 1.15 is below the tie in binary

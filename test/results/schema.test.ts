@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { generateResultsSchema, RESULTS_SCHEMA_PATH } from '../../src/results/generate-schema.js';
+import { generateResultsSchema, RESULTS_SCHEMA_PATH } from '../../scripts/results-schema.js';
 import { checkResults, readResults } from '../../src/results/read-results.js';
 
 /** A minimal valid results.json: one dataset, one lexical system. */

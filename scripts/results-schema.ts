@@ -1,8 +1,9 @@
-/** The JSON Schema of results.json, generated from the ResultsFile type (dev tooling: scripts and tests only). */
+/** The JSON Schema of results.json, generated from the ResultsFile type (dev tooling: kept out of src/, so the
+ * published package never needs ts-json-schema-generator). */
 import { fileURLToPath } from 'node:url';
 import { createGenerator } from 'ts-json-schema-generator';
 
-const ROOT = new URL('../../', import.meta.url);
+const ROOT = new URL('../', import.meta.url);
 export const RESULTS_SCHEMA_PATH = fileURLToPath(new URL('schema/results.schema.json', ROOT));
 
 export function generateResultsSchema(): string {
