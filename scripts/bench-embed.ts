@@ -17,13 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { pipeline } from '@huggingface/transformers';
-import { readCorpus } from '../src/datasets/loaders.js';
 import { embedTexts } from '../src/embed/cache.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, loadEncoder } from '../src/embed/encoder.js';
 import { DEFAULT_MODELS_DIR } from '../src/embed/model-source.js';
-import { passageText } from '../src/models/input-text.js';
 import { getModel } from '../src/models/registry.js';
 import type { Dtype } from '../src/models/spec.js';
+import { firstPassages } from './lib/first-passages.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
@@ -66,15 +65,6 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await fn();
   return (performance.now() - t0) / 1000;
-}
-
-async function firstPassages(path: string, n: number): Promise<string[]> {
-  const texts: string[] = [];
-  for await (const doc of readCorpus(path)) {
-    if (texts.length === n) break;
-    texts.push(passageText(doc, MODEL.passagePrefix));
-  }
-  return texts;
 }
 
 function median(xs: number[]): number {
@@ -182,7 +172,7 @@ async function benchDtype(texts: string[], dtype: Dtype): Promise<DtypeResult> {
   return { rows, tokens, loadedRssMB, minCos: Math.min(...cos), minCosUntruncated: Math.min(...untruncated), truncated: cos.length - untruncated.length };
 }
 
-const texts = await firstPassages(opts.corpus, N);
+const texts = await firstPassages(opts.corpus, N, MODEL.passagePrefix);
 const dtypes = opts.dtypes.split(',') as Dtype[];
 if (opts.sweep) {
   for (const dtype of dtypes) await sweep(texts, dtype, opts.sweep.split(',').map(Number));

@@ -14,16 +14,15 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readCorpus } from '../src/datasets/loaders.js';
 import { embedTexts } from '../src/embed/cache.js';
 import { loadEncoder, type Encoder } from '../src/embed/encoder.js';
 import { DEFAULT_MODELS_DIR } from '../src/embed/model-source.js';
 import { minRowCosine } from '../src/embed/probe-fingerprint.js';
 import { DEFAULT_TRANSPORT } from '../src/embed/remote-client.js';
 import { openRemoteEncoder } from '../src/embed/remote-encoder.js';
-import { passageText } from '../src/models/input-text.js';
 import { getModel } from '../src/models/registry.js';
 import type { Dtype } from '../src/models/spec.js';
+import { firstPassages } from './lib/first-passages.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
@@ -72,19 +71,10 @@ async function serve(threads: number): Promise<Server> {
   };
 }
 
-async function firstPassages(path: string, n: number): Promise<string[]> {
-  const texts: string[] = [];
-  for await (const doc of readCorpus(path)) {
-    if (texts.length === n) break;
-    texts.push(passageText(doc, MODEL.passagePrefix));
-  }
-  return texts;
-}
-
 const remote = (urls: string[]) => openRemoteEncoder({ spec: { kind: 'remote', urls, asymmetry: 'prefix' }, model: MODEL, inputType: null, transport: DEFAULT_TRANSPORT, cacheDir: null });
 
 async function main(): Promise<void> {
-  const texts = await firstPassages(opts.corpus, N);
+  const texts = await firstPassages(opts.corpus, N, MODEL.passagePrefix);
   const perServer = Math.max(1, Math.floor(THREADS / 2));
   const servers = [await serve(THREADS), await serve(perServer), await serve(perServer)];
   const runs: { name: string; encoder: Encoder }[] = [

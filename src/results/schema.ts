@@ -4,6 +4,7 @@
  * (`npm run schema`; a test fails when the two drift) and every reader validates against that file.
  * Bump SCHEMA_VERSION on any change a reader of the previous version could misread.
  */
+import type { BenchConfig } from '../bench/config.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
@@ -40,35 +41,11 @@ export interface Environment {
   packages: Record<string, string | null>;
 }
 
-/** The run's settings besides its systems. */
-export interface RunConfig {
-  datasets: string[];
-  split: string;
-  k: number;
-  /** trec_eval names, e.g. ndcg_cut.10; the first is the primary metric of the notes and length analysis. */
-  metrics: string[];
-  ignoreIdenticalIds: boolean;
-  dataDir?: string;
-  datasetCacheDir: string;
-  mirror?: string;
-  modelsDir?: string;
-  /** null: the embedding cache was off. */
-  embeddingCacheDir: string | null;
-  threads?: number;
-  batchSize?: number;
-  batchTokens?: number;
-  /** Local encoders' execution provider (absent in results written before --device: cpu). */
-  device?: 'cpu' | 'cuda';
-  /** Remote encoders: how requests were sent (batching, concurrency, timeout, retries, encoding). */
-  remote?: RemoteTransport;
-  maxQueries?: number;
-  maxDocs?: number;
-  outDir: string;
-  seed: number;
-  permutations: number;
+/** The run's settings besides its systems (listed whole in ResultsFile.systems) and the progress flag. */
+export type RunConfig = Omit<BenchConfig, 'systems' | 'opensearch' | 'quiet'> & {
   /** OpenSearch settings when a system used it; the URL has any credentials removed. */
   opensearch?: Record<string, unknown>;
-}
+};
 
 export interface DatasetResults {
   name: string;
