@@ -38,15 +38,19 @@ describe.skipIf(!ready)('a model described by flags equals its registry entry (r
     await rm(root, { recursive: true, force: true });
   });
 
-  it('encodes to bit-identical vectors', async () => {
-    const texts = ['What causes anaemia in chronic kidney disease?', 'Statins lower LDL cholesterol.', 'x'];
-    const registry = await loadEncoder({ model: getModel(MINILM), dtype: 'fp32', modelsDir, threads: 1 });
-    const user = await loadEncoder({
-      model: resolveModel(COPY, { queryPrefix: '', passagePrefix: '', pooling: 'mean', normalize: true, maxLength: 256, dimension: 384 }),
+  /** The model under the unknown name, described only by its settings (dimension as given). */
+  const loadCopy = (dimension: number) =>
+    loadEncoder({
+      model: resolveModel(COPY, { queryPrefix: '', passagePrefix: '', pooling: 'mean', normalize: true, maxLength: 256, dimension }),
       dtype: 'fp32',
       modelsDir,
       threads: 1,
     });
+
+  it('encodes to bit-identical vectors', async () => {
+    const texts = ['What causes anaemia in chronic kidney disease?', 'Statins lower LDL cholesterol.', 'x'];
+    const registry = await loadEncoder({ model: getModel(MINILM), dtype: 'fp32', modelsDir, threads: 1 });
+    const user = await loadCopy(384);
     try {
       const [a, b] = [await registry.encode(texts), await user.encode(texts)];
       expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
@@ -58,12 +62,7 @@ describe.skipIf(!ready)('a model described by flags equals its registry entry (r
   });
 
   it('refuses settings whose dimension the model does not produce', async () => {
-    const wrong = await loadEncoder({
-      model: resolveModel(COPY, { queryPrefix: '', passagePrefix: '', pooling: 'mean', normalize: true, maxLength: 256, dimension: 768 }),
-      dtype: 'fp32',
-      modelsDir,
-      threads: 1,
-    });
+    const wrong = await loadCopy(768);
     try {
       await expect(wrong.encode(['a'])).rejects.toThrow(/my-org\/minilm-copy produces 384-dim vectors, but its settings say 768/);
     } finally {
