@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# A real single-node OpenSearch with the k-NN plugin on 127.0.0.1, built from Maven Central artifacts
-# (no Docker). Usage: scripts/opensearch-local.sh start|stop|status
+# A real OpenSearch on 127.0.0.1 with the k-NN, ml-commons and neural-search plugins, built from Maven Central
+# artifacts (no Docker).
+# Usage: scripts/opensearch-local.sh start [--nodes 1|2] | stop | status
+#   --nodes 1 (default): one node with every role, on $PORT.
+#   --nodes 2: a data/cluster-manager node on $PORT and an ML node on $PORT+1 (the shape users scale to);
+#              remote models then run on the ML node only.
 #
 # What it does and why (details and what was verified: docs/OPENSEARCH.md):
-# - core = integ-test-zip (no bundled JDK, only transport-netty4); plugin = opensearch-knn zip.
+# - core = integ-test-zip (no bundled JDK, only transport-netty4); plugins = the Maven plugin zips.
 #   Versions must match exactly. Maven Central has opensearch-knn 2.19.0.0 and 2.19.1.0 but no
 #   2.19.2.0, hence 2.19.1.
 # - k-NN extends lang-painless, which the integ-test-zip lacks: we lay out the lang-painless jars from
 #   Maven Central as modules/lang-painless with a descriptor and a security policy.
 # - k-NN's Maven zip has no native faiss/nmslib libraries: indexes must use engine "lucene".
+# - Plugins, in install order (each after the one it extends): opensearch-knn, opensearch-job-scheduler,
+#   opensearch-ml-plugin (extends job-scheduler; 360 MB, downloaded once), neural-search (extends k-NN,
+#   calls ml-commons). On Maven Central the last is org.opensearch.plugin:neural-search, not opensearch-neural-search.
+# - ml-commons settings for a loopback remote model are applied after start (apply_ml_settings): private IPs
+#   allowed, loopback trusted, memory breakers off (a 1 GB heap trips the default 85%). Local TorchScript/ONNX
+#   models cannot be deployed here: ml-commons downloads PyTorch native libraries at deploy time.
 # - OpenSearch refuses to run as root: as root we run it as a system user, and the default home is
 #   outside /root (mode 0700, unreadable to that user).
 #
@@ -16,15 +26,21 @@
 #   BEIR_BENCH_OPENSEARCH_HOME     cache for downloads, install, data, logs
 #                                  (default $HOME/.cache/beir-bench/opensearch; as root /var/cache/beir-bench/opensearch)
 #   BEIR_BENCH_OPENSEARCH_VERSION  core version (default 2.19.1; the k-NN plugin version is <version>.0)
-#   BEIR_BENCH_OPENSEARCH_PORT     HTTP port on 127.0.0.1 (default 9200; transport port = HTTP port + 100)
-#   BEIR_BENCH_OPENSEARCH_HEAP     JVM heap (default 1g)
+#   BEIR_BENCH_OPENSEARCH_PORT     HTTP port on 127.0.0.1 (default 9200; transport port = HTTP port + 100;
+#                                  with --nodes 2 the ML node takes the next port)
+#   BEIR_BENCH_OPENSEARCH_HEAP     JVM heap per node (default 1g)
 #   BEIR_BENCH_OPENSEARCH_USER     user to run as when started by root (default opensearch)
+#   BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS  regex of connector endpoints ml-commons may call
+#                                  (default: http(s) on 127.0.0.1 / localhost, any port)
 set -euo pipefail
 
 VERSION="${BEIR_BENCH_OPENSEARCH_VERSION:-2.19.1}"
 PORT="${BEIR_BENCH_OPENSEARCH_PORT:-9200}"
 HEAP="${BEIR_BENCH_OPENSEARCH_HEAP:-1g}"
 RUN_USER="${BEIR_BENCH_OPENSEARCH_USER:-opensearch}"
+TRUSTED="${BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS:-^https?://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?/.*\$}"
+# Maven artifact ids (group org.opensearch.plugin), in install order; plugin version = <core version>.0.
+PLUGINS=(opensearch-knn opensearch-job-scheduler opensearch-ml-plugin neural-search)
 if [[ $(id -u) -eq 0 ]]; then
   OS_HOME="${BEIR_BENCH_OPENSEARCH_HOME:-/var/cache/beir-bench/opensearch}"
 else
@@ -32,50 +48,61 @@ else
 fi
 DOWNLOADS="$OS_HOME/downloads/$VERSION"
 INSTALL="$OS_HOME/opensearch-$VERSION"
-NODE_DIR="$OS_HOME/node-$PORT"            # data, logs, config and pid of the node on this port
-PIDFILE="$NODE_DIR/opensearch.pid"
 URL="http://127.0.0.1:$PORT"
+# A cluster lives in $OS_HOME/<layout>: node-$PORT for one node (data, logs, config, pid), or
+# cluster2-$PORT/{data,ml} for two. The layout started last is remembered so stop/status find it.
+LAYOUT_FILE="$OS_HOME/layout-$PORT"
 
 log() { echo "[opensearch-local] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 http_up() { curl -fsS -m 2 "$URL/" >/dev/null 2>&1; }
 
-node_pid() {
-  [[ -s "$PIDFILE" ]] || return 1
-  local pid; pid=$(cat "$PIDFILE")
+# node_dirs <nodes>: the node directories of a layout, cluster-manager/data node first.
+node_dirs() {
+  if [[ $1 == 1 ]]; then echo "$OS_HOME/node-$PORT"
+  else echo "$OS_HOME/cluster2-$PORT/data $OS_HOME/cluster2-$PORT/ml"; fi
+}
+
+node_pid() { # node_pid <node dir>
+  local pidfile="$1/opensearch.pid"
+  [[ -s "$pidfile" ]] || return 1
+  local pid; pid=$(cat "$pidfile")
   kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-# One Maven run resolves every artifact (exact versions, no transitive deps) into $DOWNLOADS.
+# One Maven run resolves every artifact (exact versions, no transitive deps) into $DOWNLOADS. The marker
+# holds the artifact list, so adding a plugin downloads again (Maven's local repository keeps the rest).
+artifact_list() { echo "core $VERSION; plugins ${PLUGINS[*]} $VERSION.0; lang-painless $VERSION"; }
 download() {
-  [[ -f "$DOWNLOADS/.complete" ]] && return 0
+  [[ "$(cat "$DOWNLOADS/.complete" 2>/dev/null)" == "$(artifact_list)" ]] && return 0
   command -v mvn >/dev/null || die "mvn not found: it is needed once to fetch OpenSearch from Maven Central"
   mkdir -p "$DOWNLOADS"
-  log "downloading OpenSearch $VERSION, k-NN $VERSION.0 and lang-painless from Maven Central into $DOWNLOADS"
+  log "downloading OpenSearch $VERSION, plugins ${PLUGINS[*]} $VERSION.0 and lang-painless from Maven Central into $DOWNLOADS"
   dep() { printf '<dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version><type>%s</type></dependency>\n' "$@"; }
-  cat >"$DOWNLOADS/pom.xml" <<EOF
+  cat >"$DOWNLOADS/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>beir-bench</groupId><artifactId>opensearch-local</artifactId><version>1</version>
   <dependencies>
 $(dep org.opensearch.distribution.integ-test-zip opensearch "$VERSION" zip)
-$(dep org.opensearch.plugin opensearch-knn "$VERSION.0" zip)
+$(for p in "${PLUGINS[@]}"; do dep org.opensearch.plugin "$p" "$VERSION.0" zip; done)
 $(dep org.opensearch.plugin lang-painless "$VERSION" jar)
 $(dep org.opensearch.plugin opensearch-scripting-painless-spi "$VERSION" jar)
 $(dep org.antlr antlr4-runtime 4.13.1 jar)
 $(for a in asm asm-util asm-tree asm-commons asm-analysis; do dep org.ow2.asm "$a" 9.7 jar; done)
   </dependencies>
 </project>
-EOF
+POM
   mvn -q -B -f "$DOWNLOADS/pom.xml" dependency:copy-dependencies \
     -DexcludeTransitive=true -DoutputDirectory="$DOWNLOADS/artifacts" \
-    || die "Maven could not fetch the artifacts (is $VERSION.0 of opensearch-knn on Maven Central?)"
-  touch "$DOWNLOADS/.complete"
+    || die "Maven could not fetch the artifacts (are ${PLUGINS[*]} $VERSION.0 on Maven Central?)"
+  artifact_list >"$DOWNLOADS/.complete"
 }
 
 install() {
-  [[ -f "$INSTALL/.complete" ]] && return 0
+  [[ "$(cat "$INSTALL/.complete" 2>/dev/null)" == "$(artifact_list)" ]] && return 0
+  any_running && die "the installed plugins changed: stop the running node first (scripts/opensearch-local.sh stop)"
   local art="$DOWNLOADS/artifacts"
   rm -rf "$INSTALL" "$INSTALL.tmp"
   mkdir -p "$INSTALL.tmp"
@@ -88,7 +115,7 @@ install() {
   mkdir -p "$mod"
   cp "$art"/lang-painless-"$VERSION".jar "$art"/opensearch-scripting-painless-spi-"$VERSION".jar \
      "$art"/antlr4-runtime-*.jar "$art"/asm-*.jar "$mod/"
-  cat >"$mod/plugin-descriptor.properties" <<EOF
+  cat >"$mod/plugin-descriptor.properties" <<DESC
 description=Painless scripting language (assembled from Maven Central by beir-bench)
 version=$VERSION
 name=lang-painless
@@ -97,18 +124,22 @@ java.version=11
 opensearch.version=$VERSION
 extended.plugins=
 has.native.controller=false
-EOF
-  cat >"$mod/plugin-security.policy" <<'EOF'
+DESC
+  cat >"$mod/plugin-security.policy" <<'POLICY'
 grant {
   // generate runtime classes for compiled scripts
   permission java.lang.RuntimePermission "createClassLoader";
   // find the class loader holding allow-listed classes
   permission java.lang.RuntimePermission "getClassLoader";
 };
-EOF
-  OPENSEARCH_JAVA_HOME="$JAVA_HOME_DIR" "$INSTALL/bin/opensearch-plugin" install --batch \
-    "file://$art/opensearch-knn-$VERSION.0.zip" >&2
-  touch "$INSTALL/.complete"
+POLICY
+  local p
+  for p in "${PLUGINS[@]}"; do
+    log "installing plugin $p $VERSION.0"
+    OPENSEARCH_JAVA_HOME="$JAVA_HOME_DIR" "$INSTALL/bin/opensearch-plugin" install --batch \
+      "file://$art/$p-$VERSION.0.zip" >&2
+  done
+  artifact_list >"$INSTALL/.complete"
 }
 
 java_home() {
@@ -116,84 +147,154 @@ java_home() {
   dirname "$(dirname "$(readlink -f "$java")")"
 }
 
+# configure_node <dir> <http port> <roles> <cluster name> <discovery yaml>
 configure_node() {
-  mkdir -p "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/config"
-  # Per-node config dir, so several ports can share one install.
-  cp -r "$INSTALL/config/." "$NODE_DIR/config/"
-  cat >"$NODE_DIR/config/opensearch.yml" <<EOF
-cluster.name: beir-bench-$PORT
-node.name: beir-bench-$PORT
-discovery.type: single-node
+  local dir=$1 port=$2 roles=$3 cluster=$4 discovery=$5
+  mkdir -p "$dir/data" "$dir/logs" "$dir/config"
+  # Per-node config dir, so several nodes can share one install.
+  cp -r "$INSTALL/config/." "$dir/config/"
+  cat >"$dir/config/opensearch.yml" <<YML
+cluster.name: $cluster
+node.name: beir-bench-$port
+node.roles: [$roles]
 network.host: 127.0.0.1
-http.port: $PORT
-transport.port: $((PORT + 100))
-path.data: $NODE_DIR/data
-path.logs: $NODE_DIR/logs
+http.port: $port
+transport.port: $((port + 100))
+path.data: $dir/data
+path.logs: $dir/logs
 cluster.routing.allocation.disk.threshold_enabled: false
-EOF
+$discovery
+YML
   if [[ $(id -u) -eq 0 ]]; then
     id -u "$RUN_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$RUN_USER"
-    chown -R "$RUN_USER:" "$INSTALL" "$NODE_DIR"
+    chown -R "$RUN_USER:" "$INSTALL" "$dir"
     runuser -u "$RUN_USER" -- test -x "$INSTALL/bin/opensearch" ||
       die "user $RUN_USER cannot reach $INSTALL (a parent directory is private?): set BEIR_BENCH_OPENSEARCH_HOME elsewhere"
   fi
 }
 
+launch_node() { # launch_node <dir>
+  local dir=$1
+  rm -f "$dir"/logs/*.log "$dir/opensearch.pid"   # so a failure report shows this start's log only
+  local -a cmd=(env "OPENSEARCH_JAVA_HOME=$JAVA_HOME_DIR" "OPENSEARCH_PATH_CONF=$dir/config"
+    "OPENSEARCH_JAVA_OPTS=-Xms$HEAP -Xmx$HEAP" "$INSTALL/bin/opensearch" -d -p "$dir/opensearch.pid")
+  if [[ $(id -u) -eq 0 ]]; then cmd=(runuser -u "$RUN_USER" -- "${cmd[@]}"); fi
+  "${cmd[@]}" >"$dir/logs/stdout.log" 2>&1 || {
+    tail -n 30 "$dir/logs/stdout.log" >&2
+    die "bin/opensearch failed to start (see $dir/logs)"
+  }
+}
+
+# wait_health <status> <node count> <dirs...>: fails fast when a node that wrote its pid dies.
+wait_health() {
+  local want=$1 count=$2; shift 2
+  local deadline=$((SECONDS + 240)) dir
+  until curl -fsS -m 10 "$URL/_cluster/health?wait_for_status=$want&wait_for_nodes=$count&timeout=5s" >/dev/null 2>&1; do
+    for dir in "$@"; do
+      # bin/opensearch -d may return before the pid file is written: only a written pid that died is fatal.
+      if [[ -s "$dir/opensearch.pid" ]] && ! node_pid "$dir" >/dev/null; then
+        tail -n 40 "$dir"/logs/beir-bench-*.log >&2 2>/dev/null || true
+        die "OpenSearch exited during startup (see $dir/logs)"
+      fi
+    done
+    ((SECONDS < deadline)) || die "the cluster did not reach $want with $count node(s) within 240 s (see $OS_HOME)"
+    sleep 2
+  done
+}
+
+# What a loopback remote model needs (docs/OPENSEARCH.md). With an ML node, remote models run there only.
+apply_ml_settings() {
+  local nodes=$1 only_ml=false roles='["data","ml"]'
+  if [[ $nodes == 2 ]]; then only_ml=true; roles='["ml"]'; fi
+  local regex; regex=$(printf '%s' "$TRUSTED" | sed 's/\\/\\\\/g; s/"/\\"/g')
+  curl -fsS -m 30 -X PUT "$URL/_cluster/settings" -H 'Content-Type: application/json' -d "{\"persistent\": {
+    \"plugins.ml_commons.only_run_on_ml_node\": $only_ml,
+    \"plugins.ml_commons.task_dispatcher.eligible_node_role.remote_model\": $roles,
+    \"plugins.ml_commons.connector.private_ip_enabled\": true,
+    \"plugins.ml_commons.trusted_connector_endpoints_regex\": [\"$regex\"],
+    \"plugins.ml_commons.native_memory_threshold\": 100,
+    \"plugins.ml_commons.jvm_heap_memory_threshold\": 100
+  }}" >/dev/null || die "could not apply the ml-commons cluster settings on $URL"
+}
+
+any_running() {
+  local dir
+  for dir in $(node_dirs 1) $(node_dirs 2); do node_pid "$dir" >/dev/null && return 0; done
+  return 1
+}
+
 start() {
-  if pid=$(node_pid); then log "already running (pid $pid)"; status; return; fi
+  local nodes=1
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --nodes) nodes="${2:-}"; shift 2 || die "--nodes needs a value (1 or 2)" ;;
+      --nodes=*) nodes="${1#--nodes=}"; shift ;;
+      *) die "unknown option for start: $1 (usage: start [--nodes 1|2])" ;;
+    esac
+  done
+  [[ $nodes == 1 || $nodes == 2 ]] || die "--nodes must be 1 or 2, got '$nodes'"
+  if any_running; then
+    [[ "$(cat "$LAYOUT_FILE" 2>/dev/null)" == "$nodes" ]] ||
+      die "a cluster with a different number of nodes runs on port $PORT: stop it first"
+    log "already running"; status; return
+  fi
   http_up && die "something else already answers on $URL; stop it or set BEIR_BENCH_OPENSEARCH_PORT"
   JAVA_HOME_DIR=$(java_home)
   local t0=$SECONDS
   download
   install
-  configure_node
-  rm -f "$NODE_DIR"/logs/*.log "$PIDFILE"   # so a failure report shows this start's log only
-  log "starting OpenSearch $VERSION on $URL (heap $HEAP, logs in $NODE_DIR/logs)"
-  local -a cmd=(env "OPENSEARCH_JAVA_HOME=$JAVA_HOME_DIR" "OPENSEARCH_PATH_CONF=$NODE_DIR/config"
-    "OPENSEARCH_JAVA_OPTS=-Xms$HEAP -Xmx$HEAP" "$INSTALL/bin/opensearch" -d -p "$PIDFILE")
-  if [[ $(id -u) -eq 0 ]]; then cmd=(runuser -u "$RUN_USER" -- "${cmd[@]}"); fi
-  "${cmd[@]}" >"$NODE_DIR/logs/stdout.log" 2>&1 || {
-    tail -n 30 "$NODE_DIR/logs/stdout.log" >&2
-    die "bin/opensearch failed to start (see $NODE_DIR/logs)"
-  }
-  log "waiting for cluster health yellow"
-  local deadline=$((SECONDS + 180))
-  # bin/opensearch -d may return before the pid file is written: only a written pid that died is fatal.
-  until curl -fsS -m 5 "$URL/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null 2>&1; do
-    if [[ -s "$PIDFILE" ]] && ! node_pid >/dev/null; then
-      tail -n 40 "$NODE_DIR/logs/beir-bench-$PORT.log" >&2 2>/dev/null || true
-      die "OpenSearch exited during startup (see $NODE_DIR/logs)"
-    fi
-    ((SECONDS < deadline)) || die "OpenSearch did not become healthy within 180 s (see $NODE_DIR/logs)"
-    sleep 2
+  local -a dirs; read -r -a dirs <<<"$(node_dirs "$nodes")"
+  if [[ $nodes == 1 ]]; then
+    configure_node "${dirs[0]}" "$PORT" "cluster_manager, data, ingest, ml" "beir-bench-$PORT" "discovery.type: single-node"
+  else
+    local seeds="discovery.seed_hosts: [\"127.0.0.1:$((PORT + 100))\"]
+cluster.initial_cluster_manager_nodes: [\"beir-bench-$PORT\"]"
+    configure_node "${dirs[0]}" "$PORT" "cluster_manager, data, ingest" "beir-bench-$PORT-2nodes" "$seeds"
+    configure_node "${dirs[1]}" "$((PORT + 1))" "ml" "beir-bench-$PORT-2nodes" "$seeds"
+  fi
+  echo "$nodes" >"$LAYOUT_FILE"
+  local dir
+  for dir in "${dirs[@]}"; do
+    log "starting a node in $dir (heap $HEAP)"
+    launch_node "$dir"
   done
+  log "waiting for $nodes node(s) and cluster health yellow on $URL"
+  wait_health yellow "$nodes" "${dirs[@]}"
+  apply_ml_settings "$nodes"
   log "up in $((SECONDS - t0)) s"
   status
 }
 
 stop() {
-  local pid
-  if ! pid=$(node_pid); then log "not running on port $PORT"; rm -f "$PIDFILE"; return 0; fi
-  log "stopping pid $pid"
-  kill "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { log "stopped"; return 0; }; sleep 1; done
-  log "still alive after 60 s: SIGKILL"
-  kill -9 "$pid"
+  local dir pid stopped=0
+  for dir in $(node_dirs 2) $(node_dirs 1); do   # the ML node before the cluster manager
+    pid=$(node_pid "$dir") || { rm -f "$dir/opensearch.pid"; continue; }
+    log "stopping pid $pid ($dir)"
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$pid" 2>/dev/null; then log "still alive after 60 s: SIGKILL"; kill -9 "$pid"; fi
+    stopped=1
+  done
+  ((stopped)) && log "stopped" || log "not running on port $PORT"
 }
 
 status() {
   if ! http_up; then log "not reachable at $URL"; return 1; fi
   curl -fsS "$URL/" | grep -E '"(number|distribution|lucene_version)"' | sed 's/^ */  /'
+  echo "health: $(curl -fsS "$URL/_cat/health?h=status,node.total")"
+  echo "nodes:"
+  curl -fsS "$URL/_cat/nodes?h=name,node.role,heap.max" | sed 's/^/  /'
   echo "plugins:"
-  curl -fsS "$URL/_cat/plugins?h=component,version" | sed 's/^/  /'
+  curl -fsS "$URL/_cat/plugins?h=name,component,version" | sed 's/^/  /'
   echo "modules:"
-  curl -fsS "$URL/_nodes/plugins?filter_path=nodes.*.modules.name" | grep -o '"name":"[^"]*"' | cut -d'"' -f4 | sed 's/^/  /'
+  curl -fsS "$URL/_nodes/plugins?filter_path=nodes.*.modules.name" | grep -o '"name":"[^"]*"' | cut -d'"' -f4 | sort -u | sed 's/^/  /'
   echo "url: $URL"
 }
 
-case "${1:-}" in
-  start) start ;;
+cmd="${1:-}"; [[ $# -gt 0 ]] && shift
+case "$cmd" in
+  start) start "$@" ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--nodes 1|2] | stop | status" >&2; exit 2 ;;
 esac
