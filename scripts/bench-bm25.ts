@@ -1,17 +1,11 @@
 /**
  * Memory and speed of the embedded BM25 index (src/backends/bm25.ts), by default on a synthetic corpus shaped
- * like TREC-COVID (171,332 docs of about 200 words), reproducible from --seed:
- * - a vocabulary of 500,000 distinct lowercase words, longer the rarer (1 to 13 letters, as real terms);
- * - word frequencies Zipfian (rank r drawn with probability proportional to 1 / r);
- * - docs of 100 to 300 words (uniform, mean 200), the first 8 to 15 of them the title; 30% of a doc's words
- *   repeat one of its earlier words, as real text does, which gives about 0.57 postings per token (SciFact and
- *   NFCorpus: 0.54), whereas independent draws would give 0.79;
- * - queries of 5 to 15 words drawn from the same law.
+ * like TREC-COVID (171,332 docs of about 200 words), reproducible from --seed (scripts/lib/synthetic-text.ts).
  * --corpus DIR measures a real BEIR folder instead (its corpus.jsonl, and the first --queries of queries.jsonl).
  * Prints build time, heap and RSS before and after, the index's size per doc and queries/s (top 100).
  *
  * Usage: npm run bench:bm25 [-- --docs 171332 --queries 1000 --seed 1 --stream --corpus DIR]
- *   By default the whole corpus is read first and handed to Bm25Index.build, as the bench loop holds it.
+ *   By default the whole corpus is read first and handed to Bm25Index.build (as the bench loop did before it streamed).
  *   --stream feeds docs one at a time to a Bm25Builder, so the corpus is never held.
  * Needs `node --expose-gc` (the npm script passes it), so that heap figures are measured after a full GC.
  */
@@ -20,63 +14,11 @@ import { Bm25Builder, Bm25Index } from '../src/backends/bm25.js';
 import { readCorpus, readQueries } from '../src/datasets/loaders.js';
 import { Prng } from '../src/eval/prng.js';
 import type { Doc } from '../src/types.js';
+import { SyntheticText } from './lib/synthetic-text.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const VOCABULARY = 500_000;
-const REPEAT = 0.3;
-
-/** A Zipf(1) sampler over a vocabulary of random words, and docs and queries drawn from it. */
-class SyntheticText {
-  private readonly words: string[] = [];
-  private readonly cdf = new Float64Array(VOCABULARY);
-
-  constructor(private readonly rng: Prng) {
-    const seen = new Set<string>();
-    for (let r = 0; r < VOCABULARY; r++) {
-      // Frequent words short, rare ones long: 1 + ceil(log26(r + 1)) + 0..7 letters.
-      const length = 1 + Math.ceil(Math.log(r + 1) / Math.log(26)) + rng.nextInt(8);
-      let w: string;
-      do w = Array.from({ length }, () => String.fromCharCode(97 + rng.nextInt(26))).join('');
-      while (seen.has(w));
-      seen.add(w);
-      this.words.push(w);
-    }
-    let sum = 0;
-    for (let r = 0; r < VOCABULARY; r++) this.cdf[r] = sum += 1 / (r + 1);
-    for (let r = 0; r < VOCABULARY; r++) this.cdf[r] /= sum;
-  }
-
-  /** A word rank by inverse CDF: the first rank whose cumulative probability exceeds u. */
-  private rank(): number {
-    const u = this.rng.nextUint32() / 4294967296;
-    let lo = 0;
-    let hi = VOCABULARY - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cdf[mid] <= u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  doc(id: string): Doc {
-    const ranks: number[] = [];
-    const length = 100 + this.rng.nextInt(201);
-    for (let i = 0; i < length; i++) {
-      ranks.push(i > 0 && this.rng.nextUint32() / 4294967296 < REPEAT ? ranks[this.rng.nextInt(i)] : this.rank());
-    }
-    const words = ranks.map((r) => this.words[r]);
-    const titleLength = 8 + this.rng.nextInt(8);
-    return { id, title: words.slice(0, titleLength).join(' '), text: words.slice(titleLength).join(' ') };
-  }
-
-  query(): string {
-    return Array.from({ length: 5 + this.rng.nextInt(11) }, () => this.words[this.rank()]).join(' ');
-  }
 }
 
 const gc = globalThis.gc;

@@ -13,6 +13,8 @@ import { OpenSearchBackend } from '../src/backends/opensearch.js';
 import { topKOverlap } from '../src/eval/overlap.js';
 import { rankedRunOf } from '../src/backends/backend.js';
 import { openSearchOptionsFrom, withOpenSearchOptions } from '../src/commands/opensearch-options.js';
+import { memoryCorpus } from '../src/datasets/corpus.js';
+import { matrixVectors } from '../src/embed/passage-vectors.js';
 import { Prng } from '../src/eval/prng.js';
 import type { Doc, Matrix, Query } from '../src/types.js';
 
@@ -56,7 +58,7 @@ const backend = await OpenSearchBackend.connect(opts);
 const key = { dataset: 'synthetic', model: `random-${args.dim}`, system: 'bench', docSet: `${args.docs}`, fingerprint: `${args.docs}x${args.dim}` };
 try {
   const t0 = performance.now();
-  await backend.index({ key, docs, vectors: { matrix: passages, similarity: 'cosine' } });
+  await backend.index({ key, corpus: memoryCorpus(docs), vectors: { passages: matrixVectors(passages), similarity: 'cosine' } });
   const ingestS = (performance.now() - t0) / 1000;
 
   const t1 = performance.now();

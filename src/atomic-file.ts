@@ -37,17 +37,28 @@ function uninstall(): void {
  * project goes through this, so no failure or Ctrl-C leaves a half-written file or folder behind.
  */
 export async function withTempPath<T>(tempPath: string, fn: () => Promise<T>): Promise<T> {
-  if (pending.size === 0) install();
-  pending.add(tempPath);
+  const release = removeOnSignal(tempPath);
   try {
     return await fn();
   } catch (err) {
     await rm(tempPath, { recursive: true, force: true });
     throw err;
   } finally {
-    pending.delete(tempPath);
-    if (pending.size === 0) uninstall();
+    release();
   }
+}
+
+/**
+ * Remove `path` (a file or folder) if the process gets SIGINT/SIGTERM/SIGHUP before the returned function is
+ * called: for temporary data that lives longer than one call (a run's temporary vector store).
+ */
+export function removeOnSignal(path: string): () => void {
+  if (pending.size === 0) install();
+  pending.add(path);
+  return () => {
+    if (!pending.delete(path)) return;
+    if (pending.size === 0) uninstall();
+  };
 }
 
 /** Write a file so that readers see either the old content or the complete new one, never half of it. */

@@ -1,5 +1,8 @@
+import type { FusionSpec } from '../fusion/fuse.js';
 import type { Scored } from '../ranking.js';
-import type { Doc, Matrix, Query } from '../types.js';
+import type { Corpus } from '../datasets/corpus.js';
+import type { PassageVectors } from '../embed/passage-vectors.js';
+import type { Matrix, Query } from '../types.js';
 
 /** Per query, hits in the shared ranking order (src/ranking.ts). Engines return runs in this form, so nothing re-sorts. */
 export type RankedRun = Map<string, Scored[]>;
@@ -22,15 +25,28 @@ export interface IndexKey {
 
 /** Passage vectors and the similarity they were trained for (cosine = dot product on normalised vectors). */
 export interface VectorInput {
-  matrix: Matrix;
+  /** Row i is the vector of the corpus's row i, read block by block (from the embedding cache in a bench run). */
+  passages: PassageVectors;
   similarity: 'cosine' | 'dot';
 }
 
 export interface IndexInput {
   key: IndexKey;
-  docs: Doc[];
-  /** Row i is the passage vector of docs[i]; absent for lexical indexes. */
+  /** The docs to index, streamed (`corpus.stream()`, as often as needed) and never held whole; `corpus.ids` are their ids. */
+  corpus: Corpus;
+  /** Absent for lexical indexes. */
   vectors?: VectorInput;
+  /** With vectors: also index title + text for BM25, so one index serves hybrid queries. */
+  lexical?: boolean;
+}
+
+/** Text and vectors searched together and fused by the engine (an index built with vectors and `lexical`). */
+export interface HybridSearch {
+  fusion: FusionSpec;
+  /** Hits each sub-query contributes before fusion. */
+  depth: number;
+  /** The sub-queries in the order the fusion's weights refer to. */
+  order: ('lexical' | 'dense')[];
 }
 
 export interface SearchInput {
@@ -41,6 +57,8 @@ export interface SearchInput {
   vectors?: Matrix;
   /** Hits wanted per query (the caller asks k + 1 when it will drop self hits). */
   k: number;
+  /** Search the query text and vectors together, fused by the engine (OpenSearch's hybrid query). */
+  hybrid?: HybridSearch;
 }
 
 /**

@@ -23,6 +23,7 @@
  * costs 5 bytes on a large corpus, on top of the vocabulary and the doc ids. Bm25Builder takes docs one at a
  * time, so a caller can stream a corpus without holding it. Figures and the size limit: docs/PERFORMANCE.md.
  */
+import { DocTable } from '../datasets/doc-table.js';
 import type { Doc } from '../types.js';
 import { rankingCompare, type Scored } from '../ranking.js';
 
@@ -127,7 +128,7 @@ class Uint32List {
 /** What Bm25Builder collects, doc-major, until finish() turns it into term-major postings. */
 interface Collected {
   terms: Map<string, number>;
-  ids: string[];
+  ids: DocTable;
   /** Per doc: its token count, and its number of distinct terms. */
   lengths: Uint32List;
   distinctTerms: Uint32List;
@@ -143,7 +144,7 @@ interface Collected {
 export class Bm25Builder {
   private collected: Collected | undefined = {
     terms: new Map(),
-    ids: [],
+    ids: new DocTable(),
     lengths: new Uint32List(),
     distinctTerms: new Uint32List(),
     termFreqs: new Uint32List(),
@@ -179,7 +180,7 @@ export class Bm25Builder {
       c.termFreqs.push(j - i);
       if (j - i > c.maxTf) c.maxTf = j - i;
     }
-    c.ids.push(doc.id);
+    if (c.ids.add(doc.id) !== c.lengths.length) throw new Error(`Bm25Builder: doc id "${doc.id}" added twice`);
     c.lengths.push(n);
     c.distinctTerms.push(distinct);
   }
@@ -199,7 +200,7 @@ export class Bm25Builder {
     for (let t = 0; t < termCount; t++) offsets[t + 1] += offsets[t];
 
     // Scatter in doc order, so that each term's postings come out by ascending doc index.
-    const docs = uintArray(c.ids.length - 1, postingCount);
+    const docs = uintArray(c.ids.size - 1, postingCount);
     const tfs = uintArray(c.maxTf, postingCount);
     const next = offsets.slice(0, termCount);
     const distinctTerms = c.distinctTerms.toArray();
@@ -238,7 +239,7 @@ export class Bm25Builder {
 
 /** What a Bm25Index holds; made by Bm25Builder. */
 export interface Bm25IndexData {
-  ids: string[];
+  ids: DocTable;
   terms: Map<string, number>;
   /** Term t's postings are docs[offsets[t] .. offsets[t + 1]] (ascending doc indexes) with their tfs. */
   offsets: Uint32Array;
@@ -266,6 +267,13 @@ export class Bm25Index {
     return builder.finish();
   }
 
+  /** Index a stream of docs (a corpus never held whole). */
+  static async fromStream(docs: AsyncIterable<Doc>, opts: Bm25Options = {}): Promise<Bm25Index> {
+    const builder = new Bm25Builder(opts);
+    for await (const doc of docs) builder.add(doc);
+    return builder.finish();
+  }
+
   /** Top-k docs for the query text, in the shared ranking order; docs sharing no term are not returned. */
   search(queryText: string, k: number): Scored[] {
     const { ids, terms, offsets, docs, tfs, normInverse, docCount } = this.p;
@@ -275,7 +283,7 @@ export class Bm25Index {
       if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
     }
     // Scores accumulate in double, as Lucene's disjunction scorers sum clause scores.
-    const acc = new Float64Array(ids.length);
+    const acc = new Float64Array(ids.size);
     const touched: number[] = [];
     for (const [t, count] of counts) {
       const start = offsets[t];
@@ -297,7 +305,7 @@ export class Bm25Index {
 }
 
 /** The k best of the accumulated scores (float32-rounded), via a bounded heap whose root is the worst kept. */
-function topK(docs: number[], acc: Float64Array, ids: string[], k: number): Scored[] {
+function topK(docs: number[], acc: Float64Array, ids: DocTable, k: number): Scored[] {
   const heap: Scored[] = [];
   const worse = (i: number, j: number) => rankingCompare(heap[i], heap[j]) > 0;
   const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j], heap[i]]);
@@ -317,11 +325,11 @@ function topK(docs: number[], acc: Float64Array, ids: string[], k: number): Scor
   for (const d of docs) {
     const score = f32(acc[d]);
     if (heap.length < k) {
-      heap.push({ id: ids[d], score });
+      heap.push({ id: ids.id(d), score });
       for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
     } else if (score >= heap[0].score) {
       // Most docs score below the worst kept one: they are skipped without building a hit.
-      const hit = { id: ids[d], score };
+      const hit = { id: ids.id(d), score };
       if (rankingCompare(hit, heap[0]) < 0) {
         heap[0] = hit;
         siftDown(0);

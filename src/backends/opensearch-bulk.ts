@@ -3,10 +3,10 @@
  * backoff on 429/5xx both for whole requests and for rejected items, and a report of items that failed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import pLimit from 'p-limit';
 import { errors, type Client } from '@opensearch-project/opensearch';
-import type { Doc, Matrix } from '../types.js';
-import { matrixRow } from '../types.js';
+import type { Corpus } from '../datasets/corpus.js';
+import type { PassageVectors } from '../embed/passage-vectors.js';
+import { matrixRow, type Doc, type Matrix } from '../types.js';
 import { UserError } from '../errors.js';
 import { startProgress } from '../progress.js';
 import { backoffMs, errorReason, isTransient, redactUrl, withRetry, type RetryPolicy } from './opensearch-client.js';
@@ -20,6 +20,10 @@ export interface BulkOptions {
   batchSize: number;
   retry: RetryPolicy;
   quiet?: boolean;
+  /** Fields added to each document's source besides title and text (e.g. the text an ingest pipeline embeds). */
+  extraSource?: (doc: Doc) => Record<string, unknown>;
+  /** What re-running does after a failure (default: it rebuilds the index). */
+  rerunHint?: string;
 }
 
 export interface BulkItemFailure {
@@ -35,10 +39,11 @@ export class BulkItemsError extends UserError {
     readonly failures: BulkItemFailure[],
     total: number,
     url: string,
+    hint = '',
   ) {
     const shown = failures.slice(0, 5).map((f) => `\n  doc "${f.id}" (HTTP ${f.status}): ${f.reason}`);
     const more = failures.length > 5 ? `\n  ... and ${failures.length - 5} more` : '';
-    super(`${failures.length} of ${total} documents failed to index into "${index}" at ${redactUrl(url)}:${shown.join('')}${more}`);
+    super(`${failures.length} of ${total} documents failed to index into "${index}" at ${redactUrl(url)}:${shown.join('')}${more}${hint ? `\n${hint}` : ''}`);
   }
 }
 
@@ -55,15 +60,60 @@ export function float32Json(row: Float32Array): number[] {
   return Array.from(row, (v) => Number(v.toPrecision(9)));
 }
 
-function ndjson(index: string, docs: Doc[], vectors: Matrix | undefined, rows: number[]): string {
+/** One document to index, with its vector when the index has a vector field. */
+export interface BulkRow {
+  doc: Doc;
+  vector?: Float32Array;
+}
+
+/** A stream of rows (a corpus never held whole) and how many it yields. */
+export interface BulkStream {
+  count: number;
+  rows: AsyncIterable<BulkRow>;
+}
+
+/** What to index: an array of docs, or a stream. */
+export type BulkDocs = Doc[] | BulkStream;
+
+function ndjson(index: string, rows: BulkRow[], extra: BulkOptions['extraSource']): string {
   let out = '';
-  for (const i of rows) {
-    const d = docs[i];
-    const source: Record<string, unknown> = { title: d.title, text: d.text };
-    if (vectors) source[VECTOR_FIELD] = float32Json(matrixRow(vectors, i));
+  for (const { doc: d, vector } of rows) {
+    const source: Record<string, unknown> = { title: d.title, text: d.text, ...extra?.(d) };
+    if (vector) source[VECTOR_FIELD] = float32Json(vector);
     out += `${JSON.stringify({ index: { _index: index, _id: d.id } })}\n${JSON.stringify(source)}\n`;
   }
   return out;
+}
+
+async function* arrayRows(docs: Doc[]): AsyncIterable<BulkRow> {
+  for (const doc of docs) yield { doc };
+}
+
+/** Vectors read per block while a corpus is zipped with them (6 MB at 384 dims). */
+const VECTOR_BLOCK_ROWS = 4096;
+
+/** A corpus's docs beside their vectors (row i with row i), read in step: one block of `blockRows` vectors at a time. */
+export function corpusRows(corpus: Corpus, vectors?: PassageVectors, blockRows = VECTOR_BLOCK_ROWS): BulkStream {
+  if (vectors && vectors.rows !== corpus.size) throw new Error(`${vectors.rows} vectors for ${corpus.size} docs`);
+  async function* zip(): AsyncIterable<BulkRow> {
+    const blocks = vectors?.blocks(blockRows)[Symbol.asyncIterator]();
+    let block: Matrix | undefined;
+    let at = 0;
+    for await (const doc of corpus.stream()) {
+      if (!blocks) {
+        yield { doc };
+        continue;
+      }
+      if (!block || at === block.rows) {
+        const next = await blocks.next();
+        if (next.done) throw new Error(`fewer vectors than the ${corpus.size} docs`);
+        block = next.value.matrix;
+        at = 0;
+      }
+      yield { doc, vector: matrixRow(block, at++) };
+    }
+  }
+  return { count: corpus.size, rows: zip() };
 }
 
 function itemFailure(id: string, item: BulkResponseItem): BulkItemFailure {
@@ -75,32 +125,35 @@ function itemFailure(id: string, item: BulkResponseItem): BulkItemFailure {
 const rejectedForLoad = (status: number) => status === 429 || status >= 500;
 
 /**
- * Index docs[i] (with vectors row i when given) into opts.index. Throws BulkItemsError when items were
- * rejected, or a UserError naming the node when it stops answering (after retries).
+ * Index the docs (each with its vector, when given) into opts.index, reading a stream only as fast as the node takes
+ * it: at most `concurrency` batches are in flight, so memory holds a few batches whatever the corpus size. Throws
+ * BulkItemsError when items were rejected, or a UserError naming the node when it stops answering (after retries).
  */
-export async function bulkIngest(client: Client, docs: Doc[], vectors: Matrix | undefined, opts: BulkOptions): Promise<void> {
-  const progress = startProgress({ label: `indexing ${opts.index}`, total: docs.length, unit: 'docs', quiet: opts.quiet });
+export async function bulkIngest(client: Client, docs: BulkDocs, opts: BulkOptions): Promise<void> {
+  const total = Array.isArray(docs) ? docs.length : docs.count;
+  const rows = Array.isArray(docs) ? arrayRows(docs) : docs.rows;
+  const progress = startProgress({ label: `indexing ${opts.index}`, total, unit: 'docs', quiet: opts.quiet });
   const failures: BulkItemFailure[] = [];
   let fatal: unknown;
   let done = 0;
 
   /** One batch; items rejected for load are resent (with backoff) until the retry budget is spent. */
-  const sendBatch = async (rows: number[]) => {
-    let pending = rows;
+  const sendBatch = async (batch: BulkRow[]) => {
+    let pending = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (fatal) return;
-      const body = ndjson(opts.index, docs, vectors, pending);
+      const body = ndjson(opts.index, pending, opts.extraSource);
       const res = await withRetry(
         () => client.transport.request({ method: 'POST', path: '/_bulk', bulkBody: body }),
         opts.retry,
       );
       const items = (res.body as { items: Record<string, BulkResponseItem>[] }).items;
-      const again: number[] = [];
+      const again: BulkRow[] = [];
       items.forEach((entry, j) => {
         const item = entry.index;
         if (!item.error) return;
         if (rejectedForLoad(item.status) && attempt < opts.retry.retries) again.push(pending[j]);
-        else failures.push(itemFailure(docs[pending[j]].id, item));
+        else failures.push(itemFailure(pending[j].doc.id, item));
       });
       done += pending.length - again.length;
       progress.tick(pending.length - again.length);
@@ -109,22 +162,37 @@ export async function bulkIngest(client: Client, docs: Doc[], vectors: Matrix | 
     }
   };
 
-  const limit = pLimit(opts.concurrency);
-  const tasks: Promise<void>[] = [];
-  for (let start = 0; start < docs.length; start += opts.batchSize) {
-    const rows = Array.from({ length: Math.min(opts.batchSize, docs.length - start) }, (_, j) => start + j);
-    tasks.push(limit(() => sendBatch(rows).catch((err) => void (fatal ??= err))));
+  const inFlight = new Set<Promise<void>>();
+  const launch = async (batch: BulkRow[]) => {
+    while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+    const task: Promise<void> = sendBatch(batch)
+      .catch((err) => void (fatal ??= err))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  };
+  try {
+    let batch: BulkRow[] = [];
+    for await (const row of rows) {
+      if (fatal) break;
+      batch.push(row);
+      if (batch.length === opts.batchSize) {
+        await launch(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !fatal) await launch(batch);
+  } finally {
+    await Promise.all(inFlight);
+    progress.stop();
   }
-  await Promise.all(tasks);
-  progress.stop();
 
   if (fatal) {
     const retried = isTransient(fatal) ? ` (${opts.retry.retries} retries)` : '';
-    const hint = fatal instanceof errors.ResponseError && fatal.statusCode === 413 ? ' Lower --bulk-size.' : ' Re-running rebuilds the index.';
+    const hint = fatal instanceof errors.ResponseError && fatal.statusCode === 413 ? ' Lower --bulk-size.' : ` ${opts.rerunHint ?? 'Re-running rebuilds the index.'}`;
     throw new UserError(
-      `Bulk ingestion into "${opts.index}" at ${redactUrl(opts.url)} stopped after ${done} of ${docs.length} documents` +
+      `Bulk ingestion into "${opts.index}" at ${redactUrl(opts.url)} stopped after ${done} of ${total} documents` +
         `${retried}: ${errorReason(fatal)}.${hint}`,
     );
   }
-  if (failures.length > 0) throw new BulkItemsError(opts.index, failures, docs.length, opts.url);
+  if (failures.length > 0) throw new BulkItemsError(opts.index, failures, total, opts.url, opts.rerunHint);
 }

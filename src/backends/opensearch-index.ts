@@ -25,11 +25,13 @@ export interface Bm25Spec {
   b: number;
 }
 
-/** Exactly one of vector (kNN systems) or bm25 (lexical systems). */
+/** vector (kNN systems), bm25 (lexical systems), or both (hybrid systems: one index for the match and knn sub-queries). */
 export interface IndexSpec {
   key: IndexKey;
   vector?: VectorSpec;
   bm25?: Bm25Spec;
+  /** Shards and replicas other than one and none (--shards / --replicas); absent: 1 and 0. */
+  layout?: { shards: number; replicas: number };
 }
 
 function slug(s: string): string {
@@ -50,7 +52,8 @@ export function indexName(key: Pick<IndexKey, 'dataset' | 'model' | 'system' | '
 
 /** Everything reuse depends on; stored in the mapping's _meta. */
 function meta(spec: IndexSpec): Record<string, unknown> {
-  return { layout: LAYOUT_VERSION, key: spec.key, vector: spec.vector ?? null, bm25: spec.bm25 ?? null };
+  // Shards/replicas recorded only when not the default, so indexes built before the options existed stay reusable.
+  return { layout: LAYOUT_VERSION, key: spec.key, vector: spec.vector ?? null, bm25: spec.bm25 ?? null, ...(spec.layout ? { shards: spec.layout } : {}) };
 }
 
 function properties(spec: IndexSpec): Record<string, unknown> {
@@ -72,11 +75,11 @@ function properties(spec: IndexSpec): Record<string, unknown> {
   return props;
 }
 
-/** Body of PUT /<index>. One shard so BM25 statistics are global and each segment holds one HNSW graph. */
+/** Body of PUT /<index>. One shard by default so BM25 statistics are global and each segment holds one HNSW graph. */
 export function createIndexBody(spec: IndexSpec): Record<string, unknown> {
   const index: Record<string, unknown> = {
-    number_of_shards: 1,
-    number_of_replicas: 0,
+    number_of_shards: spec.layout?.shards ?? 1,
+    number_of_replicas: spec.layout?.replicas ?? 0,
     // No periodic refresh while bulk loading; the backend refreshes once at the end.
     refresh_interval: '-1',
   };

@@ -10,18 +10,20 @@ import type { Client } from '@opensearch-project/opensearch';
 import { rankDocs } from '../ranking.js';
 import { matrixRow } from '../types.js';
 import { UserError } from '../errors.js';
-import type { IndexInput, IndexKey, RankedRun, SearchBackend, SearchInput, VectorInput } from './backend.js';
+import type { HybridSearch, IndexInput, IndexKey, RankedRun, SearchBackend, SearchInput, VectorInput } from './backend.js';
 import { BM25_B, BM25_K1 } from './bm25.js';
-import { bulkIngest, float32Json } from './opensearch-bulk.js';
+import { bulkIngest, corpusRows, float32Json } from './opensearch-bulk.js';
 import {
   createClient,
   DEFAULT_RETRY,
   errorReason,
   probeNode,
   redactUrl,
+  withRetry,
   type NodeInfo,
   type RetryPolicy,
 } from './opensearch-client.js';
+import { hybridPipelineBody, hybridPipelineName, hybridQueryBody, NEURAL_SEARCH_PLUGIN } from './opensearch-hybrid.js';
 import { CONTENTS_FIELD, createIndexBody, indexName, reuseMismatch, VECTOR_FIELD, type IndexSpec } from './opensearch-index.js';
 import { msearchRun, type SearchRequest } from './opensearch-search.js';
 
@@ -43,6 +45,9 @@ export interface OpenSearchOptions {
   bulkBatchSize: number;
   /** Index name prefix (default beir-bench). */
   indexPrefix?: string;
+  /** Primary shards and replicas of each index (default 1 and 0; --shards / --replicas, e.g. on a multi-node cluster). */
+  shards?: number;
+  replicas?: number;
   quiet?: boolean;
   /** Backoff for 429/5xx/unreachable; default 5 retries from 500 ms. */
   retry?: RetryPolicy;
@@ -108,14 +113,20 @@ export class OpenSearchBackend implements SearchBackend {
     if (!this.opts.quiet) process.stderr.write(`${message}\n`);
   }
 
-  /** The index layout: a knn_vector field sized and scored for the vectors (their model's similarity), or BM25. */
-  private spec(key: IndexKey, vectors: VectorInput | undefined): IndexSpec {
-    if (!vectors) return { key, bm25: { k1: BM25_K1, b: BM25_B } };
+  /** The index layout: a knn_vector field sized and scored for the vectors (their model's similarity), BM25, or both (hybrid). */
+  private spec(key: IndexKey, vectors: VectorInput | undefined, lexical: boolean): IndexSpec {
+    const bm25 = { k1: BM25_K1, b: BM25_B };
     const o = this.opts;
+    const shards = o.shards ?? 1;
+    const replicas = o.replicas ?? 0;
+    const layout = shards !== 1 || replicas !== 0 ? { layout: { shards, replicas } } : {};
+    if (!vectors) return { key, bm25, ...layout };
     return {
       key,
+      ...layout,
+      ...(lexical ? { bm25 } : {}),
       vector: {
-        dimension: vectors.matrix.dim,
+        dimension: vectors.passages.dim,
         engine: o.engine,
         spaceType: SPACE[vectors.similarity].type,
         m: o.m,
@@ -125,20 +136,20 @@ export class OpenSearchBackend implements SearchBackend {
   }
 
   /** Rebuilds the index unless an existing one matches key (incl. fingerprint), mapping and doc count. */
-  async index({ key, docs, vectors }: IndexInput): Promise<void> {
+  async index({ key, corpus, vectors, lexical = false }: IndexInput): Promise<void> {
     const index = this.indexName(key);
     if (vectors) {
       if (!this.node.plugins.includes('opensearch-knn')) {
         throw new UserError(`OpenSearch at ${redactUrl(this.opts.url)} has no k-NN plugin (plugins: ${this.node.plugins.join(', ') || 'none'})`);
       }
-      if (vectors.matrix.rows !== docs.length) throw new Error(`${vectors.matrix.rows} vectors for ${docs.length} docs (${index})`);
+      if (vectors.passages.rows !== corpus.size) throw new Error(`${vectors.passages.rows} vectors for ${corpus.size} docs (${index})`);
     }
-    const spec = this.spec(key, vectors);
+    const spec = this.spec(key, vectors, lexical);
     try {
       if ((await this.client.indices.exists({ index })).body) {
-        const reason = this.opts.recreate ? 'recreate was requested' : await this.mismatch(index, spec, docs.length);
+        const reason = this.opts.recreate ? 'recreate was requested' : await this.mismatch(index, spec, corpus.size);
         if (reason === null) {
-          this.log(`reusing ${this.where(index)} (${docs.length} docs)`);
+          this.log(`reusing ${this.where(index)} (${corpus.size} docs)`);
           return;
         }
         this.log(`rebuilding ${this.where(index)}: ${reason}`);
@@ -148,7 +159,7 @@ export class OpenSearchBackend implements SearchBackend {
     } catch (err) {
       throw err instanceof UserError ? err : new UserError(`Cannot prepare ${this.where(index)}: ${errorReason(err)}`);
     }
-    await bulkIngest(this.client, docs, vectors?.matrix, {
+    await bulkIngest(this.client, corpusRows(corpus, vectors?.passages), {
       index,
       url: this.opts.url,
       concurrency: this.opts.concurrency,
@@ -157,8 +168,8 @@ export class OpenSearchBackend implements SearchBackend {
       quiet: this.opts.quiet,
     });
     const count = await this.refreshAndCount(index);
-    if (count !== docs.length) {
-      throw new UserError(`${this.where(index)} holds ${count} documents after ingestion, expected ${docs.length} (duplicate doc ids?)`);
+    if (count !== corpus.size) {
+      throw new UserError(`${this.where(index)} holds ${count} documents after ingestion, expected ${corpus.size} (duplicate doc ids?)`);
     }
   }
 
@@ -176,10 +187,29 @@ export class OpenSearchBackend implements SearchBackend {
     }
   }
 
-  async search({ key, queries, vectors, k }: SearchInput): Promise<RankedRun> {
+  /** PUT the search pipeline of a fusion (idempotent) and return its name. */
+  private async hybridPipeline(fusion: HybridSearch['fusion']): Promise<string> {
+    if (!this.node.plugins.includes(NEURAL_SEARCH_PLUGIN)) {
+      throw new UserError(`OpenSearch at ${redactUrl(this.opts.url)} has no ${NEURAL_SEARCH_PLUGIN} plugin, which hybrid queries need (plugins: ${this.node.plugins.join(', ') || 'none'})`);
+    }
+    const id = hybridPipelineName(fusion, this.opts.indexPrefix);
+    try {
+      await withRetry(() => this.client.transport.request({ method: 'PUT', path: `/_search/pipeline/${id}`, body: hybridPipelineBody(fusion) }), this.retry);
+    } catch (err) {
+      throw new UserError(`Cannot create search pipeline "${id}" at ${redactUrl(this.opts.url)}: ${errorReason(err)}`);
+    }
+    return id;
+  }
+
+  async search({ key, queries, vectors, k, hybrid }: SearchInput): Promise<RankedRun> {
     const index = this.indexName(key);
     if (vectors && vectors.rows !== queries.length) throw new Error(`${vectors.rows} query vectors for ${queries.length} queries`);
+    if (hybrid && !vectors) throw new Error('a hybrid search needs query vectors');
+    const pipeline = hybrid ? await this.hybridPipeline(hybrid.fusion) : null;
     const requests: SearchRequest[] = queries.map((q, i) => {
+      if (hybrid && vectors && pipeline) {
+        return { queryId: q.id, body: hybridQueryBody(hybrid, q.text, float32Json(matrixRow(vectors, i)), k, this.opts.efSearch, pipeline) };
+      }
       const query = vectors
         ? {
             knn: {
@@ -226,6 +256,7 @@ export class OpenSearchBackend implements SearchBackend {
         efSearch: o.efSearch,
       },
       bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: 'Lucene BM25 as the node computes it (2.x: LegacyBM25Similarity, x (1 + k1))' },
+      index: { shards: o.shards ?? 1, replicas: o.replicas ?? 0 },
       bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },
     };
   }

@@ -33,6 +33,17 @@ export interface BenchConfig {
   outDir: string;
   seed: number;
   permutations: number;
+  /** Memory budget as given (`--max-memory`, e.g. "8G"); absent = half of the machine's memory (src/memory-budget.ts). */
+  maxMemory?: string;
+  /**
+   * `--fusion-weights`: re-fuse every linear two-component hybrid (fused in process) at each weight of its first
+   * component and report the curve (src/bench/fusion-sweep.ts).
+   */
+  fusionWeights?: number[];
+  /** `--tune-split`: pick the sweep's weight on the first of these splits a dataset has (e.g. dev, train), not the test queries. */
+  tuneSplits?: string[];
+  /** opensearch-ml systems: passages the deployment audit samples (src/audit/); 0 = no audit. Absent = the default (100). */
+  auditPassages?: number;
   /** Connection and HNSW settings, when a system uses an opensearch-* engine. */
   opensearch?: OpenSearchOptions;
   quiet: boolean;

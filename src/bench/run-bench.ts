@@ -7,6 +7,10 @@ import { getDataset } from '../datasets/registry.js';
 import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { loadDataset, type LoadedDataset } from '../datasets/loaders.js';
 import { computeStats, type DatasetStats } from '../datasets/stats.js';
+import type { DeploymentAudit } from '../audit/audit-result.js';
+import { auditServerSide } from '../audit/server-side.js';
+import type { MlObjects } from '../backends/opensearch-ml/backend.js';
+import { auditVerdict } from '../report/audit-section.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import { comparePaired, holmAdjust, type MetricComparison } from '../eval/compare.js';
 import { evaluateRanked, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
@@ -14,6 +18,7 @@ import { checkInvariants, type InvariantViolation } from '../eval/invariants.js'
 import { gainByQueryLength, type LengthAnalysis } from '../eval/length-analysis.js';
 import { displayName, type MetricName } from '../eval/metrics.js';
 import { topKOverlap } from '../eval/overlap.js';
+import { MemoryBudget } from '../memory-budget.js';
 import { RunResources } from '../retrieval/resources.js';
 import { retrieve, type InputRecord } from '../retrieval/retrieve.js';
 import { exactTwin, isApproximate, type SystemSpec } from '../systems/system.js';
@@ -21,6 +26,7 @@ import { wordCount } from '../word-count.js';
 import { timed } from '../timings.js';
 import type { BenchConfig } from './config.js';
 import { cutRun } from './cut-run.js';
+import { isSweepable, sweepSystem, type FusionSweep } from './fusion-sweep.js';
 
 export interface SystemOutcome {
   system: SystemSpec;
@@ -33,6 +39,10 @@ export interface SystemOutcome {
   timings: Record<string, number>;
   /** Approximate engines: agreement with the same system searched exactly (its "exact twin"). */
   approximation?: { reference: string; meanOverlap: number; exactMean: Record<MetricName, number> };
+  /** Server-side embedding: the deployment audit (src/audit/). */
+  audit?: DeploymentAudit;
+  /** Hybrids fused in process: the component runs (not written; the --fusion-weights sweep re-fuses them). */
+  componentRuns?: RankedRun[];
 }
 
 export interface SystemComparison {
@@ -57,6 +67,8 @@ export interface DatasetOutcome {
   comparisons: SystemComparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
   timings: Record<string, number>;
+  /** --fusion-weights: the weight curve of each linear hybrid. */
+  fusionSweeps?: FusionSweep[];
 }
 
 export interface BenchOutcome {
@@ -86,6 +98,7 @@ async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec
     run,
     eval: evaluateRanked(ds.qrels, run, evalOptions(cfg)),
     timings: r.timings,
+    ...(r.components ? { componentRuns: r.components } : {}),
   };
   if (isApproximate(system)) {
     // The same vectors (served by the run's embedding memo) searched exactly.
@@ -97,7 +110,41 @@ async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec
       exactMean: evaluateRanked(ds.qrels, exactRun, evalOptions(cfg)).mean,
     };
   }
+  if (system.kind === 'dense' && system.engine === 'opensearch-ml' && cfg.auditPassages !== 0) {
+    // The server's vectors against the local encoder's, and this run against the client-embedded one (src/audit/).
+    const score = async (s: SystemSpec) => {
+      const cut = cutRun((await retrieve(s, ds, depthOf(cfg), res)).hits, cfg.k, cfg.ignoreIdenticalIds);
+      return { run: cut, mean: evaluateRanked(ds.qrels, cut, evalOptions(cfg)).mean };
+    };
+    outcome.audit = await timed(outcome.timings, 'audit', () =>
+      auditServerSide({
+        system, ds, ml: r.engine.ml as MlObjects, server: { run, mean: outcome.eval.mean }, score, res, opensearch: cfg.opensearch!,
+        metric: cfg.metrics[0], k: cfg.k, options: { passages: cfg.auditPassages, seed: cfg.seed }, log: (line) => log(cfg, line),
+      }),
+    );
+    log(cfg, `  audit of ${system.label}: ${auditVerdict(outcome.audit)}`);
+  }
   return outcome;
+}
+
+/** --fusion-weights: each linear two-component hybrid's curve (and, with --tune-split, the weight tuned on that split). */
+async function sweepFusions(cfg: BenchConfig, ds: LoadedDataset, systems: SystemOutcome[], res: RunResources): Promise<FusionSweep[]> {
+  const sweeps: FusionSweep[] = [];
+  for (const o of systems) {
+    if (!isSweepable(o.system) || !o.componentRuns) continue;
+    log(cfg, `  sweeping ${o.system.label} over weights ${cfg.fusionWeights!.join(', ')}`);
+    sweeps.push(
+      await sweepSystem(o.system, o.componentRuns, ds, res, {
+        weights: cfg.fusionWeights!,
+        k: cfg.k,
+        ignoreIdenticalIds: cfg.ignoreIdenticalIds,
+        eval: evalOptions(cfg),
+        tuneSplits: cfg.tuneSplits,
+        maxQueries: cfg.maxQueries,
+      }),
+    );
+  }
+  return sweeps;
 }
 
 /** Paired comparisons of every system against the first one (the baseline), plus the query-length analysis. */
@@ -126,16 +173,19 @@ async function runDataset(cfg: BenchConfig, name: string, res: RunResources): Pr
     resolveDatasetFolder(name, { dataDir: cfg.dataDir, cacheDir: cfg.datasetCacheDir, mirror: cfg.mirror, quiet: cfg.quiet }),
   );
   const ds = await timed(timings, 'load', () => loadDataset(name, folder, { split: cfg.split, maxDocs: cfg.maxDocs, maxQueries: cfg.maxQueries }));
-  log(cfg, `${info.displayName}: ${ds.docs.length} passages, ${ds.queries.length} ${cfg.split} queries (${folder})`);
+  res.checkMemory(cfg.systems, ds);
+  log(cfg, `${info.displayName}: ${ds.corpus.size} passages, ${ds.queries.length} ${cfg.split} queries (${folder})`);
   const systems: SystemOutcome[] = [];
+  let fusionSweeps: FusionSweep[] | undefined;
   try {
     for (const system of cfg.systems) {
       const outcome = await runSystem(cfg, ds, system, res);
       systems.push(outcome);
       log(cfg, `  ${system.label}: ${cfg.metrics.map((m) => `${displayName(m)} ${outcome.eval.mean[m].toFixed(4)}`).join(', ')}`);
     }
+    if (cfg.fusionWeights) fusionSweeps = await sweepFusions(cfg, ds, systems, res);
   } finally {
-    res.forgetVectors();
+    await res.forgetVectors();
   }
   return {
     name,
@@ -146,7 +196,7 @@ async function runDataset(cfg: BenchConfig, name: string, res: RunResources): Pr
       split: ds.split,
       files: ds.files,
       qrelsDocsMissingFromCorpus: ds.qrelsDocsMissingFromCorpus,
-      docs: ds.docs.length,
+      docs: ds.corpus.size,
       queries: ds.queries.length,
       queryWords: Object.fromEntries(ds.queries.map((q) => [q.id, wordCount(q.text)])),
     },
@@ -154,6 +204,7 @@ async function runDataset(cfg: BenchConfig, name: string, res: RunResources): Pr
     comparisons: systems.length > 1 ? compareSystems(cfg, ds, systems) : [],
     invariantViolations: systems.flatMap((s) => checkInvariants(ds.qrels, s.eval, cfg.k).map((v) => ({ ...v, system: s.system.id }))),
     timings,
+    ...(fusionSweeps ? { fusionSweeps } : {}),
   };
 }
 
@@ -169,6 +220,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
     remote: cfg.remote,
     embeddingCacheDir: cfg.embeddingCacheDir,
     opensearch: cfg.opensearch,
+    memory: MemoryBudget.fromOption(cfg.maxMemory),
     quiet: cfg.quiet,
   });
   const datasets: DatasetOutcome[] = [];

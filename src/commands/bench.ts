@@ -1,7 +1,10 @@
+import { DEFAULT_AUDIT_PASSAGES } from '../audit/audit.js';
 import type { Argv } from 'yargs';
 import type { BenchConfig } from '../bench/config.js';
+import { checkSweepWeights, isSweepable } from '../bench/fusion-sweep.js';
 import { runBench } from '../bench/run-bench.js';
 import { UserError } from '../errors.js';
+import { defaultMaxMemory, formatBytes, parseMemorySize } from '../memory-budget.js';
 import { DEFAULT_SEED } from '../eval/compare.js';
 import { metricName, parseMetricName } from '../eval/metrics.js';
 import { getModel } from '../models/registry.js';
@@ -12,7 +15,7 @@ import { writeOutputs } from '../report/write-outputs.js';
 import { parseArms } from '../systems/arms.js';
 import { buildSystems } from '../systems/build.js';
 import { readSystemsFile } from '../systems/systems-file.js';
-import type { SystemSpec } from '../systems/system.js';
+import { usesOpenSearch, type SystemSpec } from '../systems/system.js';
 import { withDatasetOptions, datasetOptionsFrom } from './dataset-options.js';
 import { withModelOptions, modelOptionsFrom, type ModelOptions } from './model-options.js';
 import { remoteEncoderOptionsFrom, withRemoteEncoderOptions, type RemoteEncoderOptions } from './encoder-options.js';
@@ -33,7 +36,21 @@ function withBenchOptions<T>(y: Argv<T>) {
         'Comma-separated systems; the first is the baseline the others are compared to. Short names apply to --model: ' +
         'symmetric = no prefix on either side; asymmetric = the model\'s query/passage prefixes; symmetric-query / ' +
         'symmetric-passage = one of its prefixes on both sides; bm25 = lexical BM25 baseline. MODEL:POLICY names another ' +
-        'model, e.g. sentence-transformers/all-MiniLM-L6-v2:symmetric,intfloat/e5-small-v2:asymmetric,bm25',
+        'model, e.g. sentence-transformers/all-MiniLM-L6-v2:symmetric,intfloat/e5-small-v2:asymmetric,bm25. ' +
+        'hybrid(A+B[,OPTION...]) fuses arms: rrf (default; k=60) or linear (norm=min-max|l2, mean=arithmetic|harmonic|geometric, ' +
+        'weights=0.3/0.7), depth=100 hits per component; embedded, or OpenSearch\'s hybrid query with --backend opensearch (docs/FUSION.md)',
+    })
+    .option('fusion-weights', {
+      type: 'string',
+      describe:
+        'Comma-separated weights of the first component, e.g. 0.1,0.3,0.5,0.7,0.9: re-fuse each linear two-component hybrid at each ' +
+        '(the second gets 1 - w) and report the curve. Picking the best point of a test-query curve is optimistic: see --tune-split',
+    })
+    .option('tune-split', {
+      type: 'string',
+      describe:
+        'With --fusion-weights: also sweep on another split\'s queries and report the test score at the weight they pick. ' +
+        'Comma-separated candidates, the first a dataset has qrels for is used: dev,train serves NFCorpus (dev) and SciFact (train)',
     })
     .option('systems', {
       type: 'string',
@@ -45,9 +62,27 @@ function withBenchOptions<T>(y: Argv<T>) {
       describe: 'Extra metrics beyond NDCG@k, MAP@k, Recall@k (trec_eval names or NDCG@10 style, comma-separated), e.g. P@10,MRR@10,Recall@100',
     })
     .option('backend', {
-      choices: ['embedded', 'opensearch'] as const,
+      choices: ['embedded', 'opensearch', 'opensearch-ml'] as const,
       default: 'embedded' as const,
-      describe: 'Where --arms systems run (and the default engine of --systems entries): in-process exact search and BM25, or an OpenSearch cluster (HNSW, BM25)',
+      describe:
+        'Where --arms systems run (and the default engine of --systems entries): in-process exact search and BM25; an OpenSearch cluster ' +
+        '(HNSW with vectors computed here, BM25); or opensearch-ml: the cluster embeds documents and queries itself through ml-commons ' +
+        'ingest and search pipelines, calling a model over a connector (a beir-bench serve started here on loopback, the --encoder-url ' +
+        'endpoint, or --opensearch-model-id); docs/OPENSEARCH.md',
+    })
+    .option('opensearch-model-id', {
+      type: 'string',
+      describe:
+        'With --backend opensearch-ml: benchmark this ml-commons model, already deployed in your cluster, instead of one the harness ' +
+        'creates; passages and queries are sent with content_type passage/query as the asymmetric-models article does',
+    })
+    .option('audit-passages', {
+      type: 'number',
+      default: DEFAULT_AUDIT_PASSAGES,
+      describe:
+        'opensearch-ml systems: the deployment audit compares the vectors the cluster produced for this many sampled passages ' +
+        '(and every query) with the local encoder\'s, runs the client-embedded system beside it, and names the mistake when they ' +
+        'disagree (docs/AUDIT.md); 0 skips the audit',
     })
     .option('ignore-identical-ids', {
       type: 'boolean',
@@ -61,9 +96,19 @@ function withBenchOptions<T>(y: Argv<T>) {
     .option('permutations', { type: 'number', default: 10000, describe: 'Permutations of the randomization test, and bootstrap samples' })
     .option('format', { choices: ['table', 'markdown', 'json'] as const, default: 'table' as const, describe: 'What to print on stdout: terminal table, the markdown report, or results.json' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })
+    .option('max-memory', {
+      type: 'string',
+      defaultDescription: `half of this machine's memory, ${formatBytes(defaultMaxMemory())} here`,
+      describe:
+        'Memory budget, e.g. 8G or 512M: sizes exact-search blocks, and a configuration that cannot fit (an embedded BM25 index ' +
+        'too large for it) stops at once with the reason instead of running out of memory (docs/PERFORMANCE.md)',
+    })
     .check((a) => {
+      if (a['max-memory'] !== undefined) parseMemorySize(String(a['max-memory']));
       if (a.systems !== undefined && a.arms !== undefined) throw new UserError('--systems and --arms both name the systems: give one of them');
       if (Array.isArray(a.systems)) throw new UserError('--systems takes one file: declare every system in it');
+      const audit = a['audit-passages'];
+      if (!Number.isInteger(audit) || audit < 0) throw new UserError(`--audit-passages must be 0 (no audit) or a positive integer, got ${audit}`);
       return checkPositiveIntegers(a, ['k', 'max-queries', 'max-docs', 'permutations']);
     });
 }
@@ -71,12 +116,13 @@ function withBenchOptions<T>(y: Argv<T>) {
 function builder(y: Argv) {
   return withBenchOptions(withOpenSearchOptions(withRemoteEncoderOptions(withModelOptions(withDatasetOptions(y, { required: true })))))
     .group(['dataset', 'split', 'data-dir', 'cache-dir', 'mirror', 'max-queries', 'max-docs'], 'Datasets:')
-    .group(['arms', 'systems', 'backend'], 'Systems:')
+    .group(['arms', 'systems', 'backend', 'opensearch-model-id', 'audit-passages', 'fusion-weights', 'tune-split'], 'Systems:')
     .group(['model', 'query-prefix', 'passage-prefix', 'pooling', 'normalize', 'max-length', 'dimension', 'models-dir', 'dtype'], 'Model (of --arms short names):')
     .group(['embed-cache-dir', 'cache', 'threads', 'batch-size', 'batch-tokens'], 'Encoding:')
+    .group(['max-memory'], 'Resources:')
     .group(['k', 'metrics', 'ignore-identical-ids', 'seed', 'permutations'], 'Scoring and statistics:')
     .group(
-      ['opensearch-url', 'opensearch-ca', 'opensearch-insecure', 'engine', 'hnsw-m', 'ef-construction', 'ef-search', 'recreate', 'bulk-concurrency', 'bulk-size', 'index-prefix'],
+      ['opensearch-url', 'opensearch-ca', 'opensearch-insecure', 'engine', 'hnsw-m', 'ef-construction', 'ef-search', 'recreate', 'bulk-concurrency', 'bulk-size', 'shards', 'replicas', 'index-prefix'],
       'OpenSearch (opensearch-* engines):',
     )
     .group(['out', 'format', 'quiet'], 'Output:')
@@ -86,27 +132,59 @@ function builder(y: Argv) {
       '$0 bench --dataset scifact --arms sentence-transformers/all-MiniLM-L6-v2:symmetric,intfloat/e5-small-v2:asymmetric,bm25',
       'A truly symmetric model, asymmetric E5 and BM25 in one table',
     )
-    .example('$0 bench --dataset nfcorpus --arms symmetric,asymmetric,bm25 --backend opensearch', 'Against an OpenSearch cluster, with a BM25 baseline');
+    .example('$0 bench --dataset nfcorpus --arms symmetric,asymmetric,bm25 --backend opensearch', 'Against an OpenSearch cluster, with a BM25 baseline')
+    .example('$0 bench --dataset scifact --backend opensearch-ml', 'The article\'s flow: the cluster embeds (ml-commons pipelines) through a loopback beir-bench serve');
 }
 
 type BenchArgs = ArgsOf<typeof builder>;
 
 /** The run's systems, from --systems or --arms. */
 async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOptions): Promise<SystemSpec[]> {
+  const modelId = a['opensearch-model-id'];
+  if (modelId !== undefined) {
+    if (a.backend !== 'opensearch-ml') throw new UserError('--opensearch-model-id names a model the cluster embeds with: give --backend opensearch-ml too');
+    if (ro.spec) throw new UserError('--opensearch-model-id and --encoder-url both say what embeds: give one of them');
+    if (modelId.trim() === '') throw new UserError('--opensearch-model-id is empty');
+  }
+  const clusterModel = modelId !== undefined ? ({ kind: 'opensearch-model', modelId: modelId.trim() } as const) : undefined;
   if (a.systems !== undefined) {
     return buildSystems(
-      await readSystemsFile(a.systems, { dtype: mo.dtype, backend: a.backend, cliModels: [mo.model], remote: ro.spec, asymmetry: ro.asymmetry }),
+      await readSystemsFile(a.systems, { dtype: mo.dtype, backend: a.backend, cliModels: [mo.model], remote: ro.spec, asymmetry: ro.asymmetry, clusterModel }),
     );
   }
   const isCliModel = (id: string) => [mo.model.id, mo.model.onnxRepo].some((x) => x.toLowerCase() === id.trim().toLowerCase());
   return buildSystems(
     parseArms(a.arms ?? DEFAULT_ARMS, {
       model: mo.model,
-      encoder: ro.spec ?? { kind: 'local', dtype: mo.dtype },
+      encoder: clusterModel ?? ro.spec ?? { kind: 'local', dtype: mo.dtype },
       backend: a.backend,
       resolveModel: (id) => (isCliModel(id) ? mo.model : getModel(id)),
     }),
   );
+}
+
+/** --fusion-weights and --tune-split, checked against the run's systems. */
+function fusionSweepOptions(a: BenchArgs, systems: readonly SystemSpec[], split: string): Pick<BenchConfig, 'fusionWeights' | 'tuneSplits'> {
+  const given = a['fusion-weights'];
+  if (given === undefined) {
+    if (a['tune-split'] !== undefined) throw new UserError('--tune-split picks a weight of --fusion-weights: give both');
+    return {};
+  }
+  const items = String(given).split(',').map((x) => x.trim());
+  const weights = items.map(Number);
+  const bad = items.find((x, i) => x === '' || !Number.isFinite(weights[i]));
+  if (bad !== undefined) throw new UserError(`--fusion-weights takes numbers like 0.1,0.3,0.5, got "${given}"`);
+  try {
+    checkSweepWeights(weights);
+  } catch (err) {
+    throw err instanceof UserError ? new UserError(`--fusion-weights: ${err.message}`) : err;
+  }
+  if (!systems.some(isSweepable)) {
+    throw new UserError('--fusion-weights re-fuses linear hybrids of two components fused in process: add one, e.g. --arms bm25,asymmetric,"hybrid(bm25+asymmetric,linear)"');
+  }
+  const tuneSplits = a['tune-split']?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (tuneSplits?.includes(split)) throw new UserError(`--tune-split ${a['tune-split']} names ${split}, the split being measured: tune on another one (e.g. dev or train)`);
+  return { fusionWeights: [...new Set(weights)], ...(tuneSplits?.length ? { tuneSplits } : {}) };
 }
 
 export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
@@ -117,7 +195,7 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
   const mo = modelOptionsFrom(a);
   const ro = remoteEncoderOptionsFrom(a);
   const systems = await systemsFrom(a, mo, ro);
-  const usesOpenSearch = systems.some((s) => s.engine.startsWith('opensearch'));
+  const needsOpenSearch = systems.some(usesOpenSearch);
   const usesRemote = systems.some((s) => s.kind === 'dense' && s.encoder.kind === 'remote');
   return {
     datasets: ds.datasets,
@@ -133,15 +211,18 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
     batchTokens: mo.batchTokens,
     device: mo.device,
     remote: usesRemote ? ro.transport : undefined,
+    ...fusionSweepOptions(a, systems, ds.split),
     k,
     metrics: [...new Set([...base, ...extra])],
     ignoreIdenticalIds: a['ignore-identical-ids'],
     maxQueries: a['max-queries'],
     maxDocs: a['max-docs'],
+    ...(a['max-memory'] !== undefined && { maxMemory: a['max-memory'] }),
     outDir: a.out,
     seed: a.seed,
     permutations: a.permutations,
-    opensearch: usesOpenSearch ? openSearchOptionsFrom(a) : undefined,
+    auditPassages: a['audit-passages'],
+    opensearch: needsOpenSearch ? openSearchOptionsFrom(a) : undefined,
     quiet: a.quiet,
   };
 }

@@ -1,7 +1,7 @@
 /** The OpenSearch flags of `bench` (and scripts), and their translation into OpenSearchOptions. */
 import type { Argv } from 'yargs';
 import type { OpenSearchOptions } from '../backends/opensearch.js';
-import { checkPositiveIntegers } from './option-checks.js';
+import { checkIntegers, checkPositiveIntegers } from './option-checks.js';
 
 export const DEFAULT_OPENSEARCH_URL = 'http://localhost:9200';
 
@@ -34,12 +34,17 @@ export function withOpenSearchOptions<T>(y: Argv<T>) {
     })
     .option('bulk-concurrency', { type: 'number', default: 2, describe: 'OpenSearch bulk (and msearch) requests in flight' })
     .option('bulk-size', { type: 'number', default: 250, describe: 'Documents per OpenSearch bulk request' })
+    .option('shards', { type: 'number', default: 1, describe: 'Primary shards of each index (more than one splits BM25 statistics per shard)' })
+    .option('replicas', { type: 'number', default: 0, describe: 'Replicas of each index (a copy needs another data node: 0 on a single node)' })
     .option('index-prefix', {
       type: 'string',
       default: 'beir-bench',
       describe: 'Start of every index name (<prefix>-<dataset>-<system>-<hash>), e.g. to keep teams apart on a shared cluster',
     })
-    .check((a) => checkPositiveIntegers(a, ['hnsw-m', 'ef-construction', 'ef-search', 'bulk-concurrency', 'bulk-size']));
+    .check((a) => {
+      checkIntegers(a, ['replicas'], 0);
+      return checkPositiveIntegers(a, ['hnsw-m', 'ef-construction', 'ef-search', 'bulk-concurrency', 'bulk-size', 'shards']);
+    });
 }
 
 export interface OpenSearchArgs {
@@ -54,6 +59,8 @@ export interface OpenSearchArgs {
   'bulk-concurrency': number;
   'bulk-size': number;
   'index-prefix': string;
+  shards: number;
+  replicas: number;
   quiet?: boolean;
 }
 
@@ -71,6 +78,8 @@ export function openSearchOptionsFrom(a: OpenSearchArgs): OpenSearchOptions {
     concurrency: a['bulk-concurrency'],
     bulkBatchSize: a['bulk-size'],
     indexPrefix: a['index-prefix'],
+    shards: a.shards,
+    replicas: a.replicas,
     quiet: a.quiet,
   };
 }

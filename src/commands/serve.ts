@@ -3,6 +3,7 @@ import { loadEncoder } from '../embed/encoder.js';
 import { UserError } from '../errors.js';
 import { buildServer } from '../serve/server.js';
 import { openServeCache } from '../serve/serve-cache.js';
+import { parseSimulation, simulatedEncoder, SIMULATE_HELP } from '../serve/simulate.js';
 import { defineCommand } from './define-command.js';
 import { modelOptionsFrom, withModelOptions } from './model-options.js';
 import { checkPositiveIntegers } from './option-checks.js';
@@ -14,12 +15,14 @@ function builder(y: Argv) {
     .option('max-queue', { type: 'number', default: 64, describe: 'Requests that may wait behind the one being encoded; more get 503 with Retry-After' })
     .option('max-inputs', { type: 'number', default: 2048, describe: 'Most inputs per request (413 above)' })
     .option('max-request-bytes', { type: 'number', default: 8 * 2 ** 20, describe: 'Largest request body in bytes (413 above)' })
+    .option('simulate', { type: 'string', describe: `${SIMULATE_HELP}. For tests only: never serve a real index with it` })
     .check((a) => {
       if (!Number.isSafeInteger(a.port) || a.port < 0 || a.port > 65535) throw new UserError(`--port must be 0..65535, got ${a.port}`);
       return checkPositiveIntegers(a, ['max-queue', 'max-inputs', 'max-request-bytes']);
     })
     .example('$0 serve --models-dir ~/.cache/beir-bench/models', 'e5-small-v2 (fp32) at http://127.0.0.1:8080/v1')
-    .example('$0 bench --dataset scifact --encoder-url http://127.0.0.1:8080/v1', 'Then, elsewhere: bench through it');
+    .example('$0 bench --dataset scifact --encoder-url http://127.0.0.1:8080/v1', 'Then, elsewhere: bench through it')
+    .example('$0 serve --simulate padding-pooling,unnormalised', 'A deployment with the mistakes of a naive handler, to test the audit (docs/AUDIT.md)');
 }
 
 export const serveCommand = defineCommand({
@@ -30,7 +33,8 @@ export const serveCommand = defineCommand({
   builder,
   handler: async (a) => {
     const mo = modelOptionsFrom(a);
-    const encoder = await loadEncoder({
+    const simulate = parseSimulation(a.simulate ?? '', mo.model);
+    const loaded = await loadEncoder({
       model: mo.model,
       dtype: mo.dtype,
       modelsDir: mo.modelsDir,
@@ -39,13 +43,15 @@ export const serveCommand = defineCommand({
       batchTokens: mo.batchTokens,
       device: mo.device,
     });
-    const cache = mo.cacheDir === null ? null : await openServeCache(mo.cacheDir, encoder.info);
-    const app = buildServer({ encoder, model: mo.model, cache, maxQueue: a['max-queue'], maxInputs: a['max-inputs'], maxBytes: a['max-request-bytes'] });
+    const encoder = simulatedEncoder(loaded, simulate);
+    // Wrong-on-purpose vectors stay out of the embedding cache (their settings would key them apart anyway).
+    const cache = mo.cacheDir === null || simulate ? null : await openServeCache(mo.cacheDir, encoder.info);
+    const app = buildServer({ encoder, model: mo.model, cache, maxQueue: a['max-queue'], maxInputs: a['max-inputs'], maxBytes: a['max-request-bytes'], simulate });
     let address: string;
     try {
       address = await app.listen({ host: a.host, port: a.port });
     } catch (err) {
-      await encoder.dispose();
+      await loaded.dispose();
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
         throw new UserError(`cannot listen on ${a.host}:${a.port} (${code}); choose another --port or --host`);
@@ -53,6 +59,7 @@ export const serveCommand = defineCommand({
       throw err;
     }
     const where = cache ? `cache ${mo.cacheDir} (reading ${cache.namespaces.join(', ')})` : 'no cache';
+    if (simulate) process.stderr.write(`beir-bench serve: SIMULATING a broken deployment (${simulate.faults.join(', ')}): these vectors are wrong on purpose\n`);
     process.stderr.write(
       `beir-bench serve: ${mo.model.id} (${mo.dtype}, ${mo.device}) at ${address}/v1 — POST /v1/embeddings, GET /v1/models, GET /health; ${where}. Ctrl-C stops.\n`,
     );
@@ -67,7 +74,7 @@ export const serveCommand = defineCommand({
         process.stderr.write(`beir-bench serve: ${signal}: finishing the requests in flight, then stopping\n`);
         void app
           .close()
-          .then(() => encoder.dispose())
+          .then(() => loaded.dispose())
           .then(() => {
             process.stderr.write('beir-bench serve: stopped\n');
             stopped();

@@ -1,25 +1,14 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { readJsonLines, textField, type JsonLine } from '../formats/jsonl.js';
+import { readJsonLines, textField } from '../formats/jsonl.js';
 import { readQrels } from '../formats/qrels-file.js';
-import type { Doc, Qrels, Query } from '../types.js';
+import type { Qrels, Query } from '../types.js';
+import { scanCorpus, type Corpus } from './corpus.js';
+import { idField } from './corpus-file.js';
 import { fileDigest } from './digest.js';
 
-/** BEIR's `_id`: a string, or a number coerced to its string form (some corpora store numeric ids). */
-function idField(line: JsonLine): string {
-  const id = line.value._id;
-  if (typeof id === 'string' && id !== '') return id;
-  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
-  throw new UserError(`${line.where}: field "_id" must be a non-empty string or a number, got ${JSON.stringify(id) ?? 'nothing'}`);
-}
-
-/** Stream a BEIR corpus.jsonl: `_id` coerced to string, a missing title read as '' (title and text kept apart). */
-export async function* readCorpus(path: string): AsyncGenerator<Doc> {
-  for await (const line of readJsonLines(path, 'corpus')) {
-    yield { id: idField(line), title: textField(line, 'title', true), text: textField(line, 'text') };
-  }
-}
+export { readCorpus } from './corpus-file.js';
 
 /** All queries of a BEIR queries.jsonl, id -> text; a repeated id keeps its last text (BEIR's dict). */
 export async function readQueries(path: string): Promise<Map<string, string>> {
@@ -85,10 +74,13 @@ export interface LoadedDataset {
   name: string;
   folder: string;
   split: string;
-  docs: Doc[];
+  /** The docs kept, as a stream plus the compact table of their ids (src/datasets/corpus.ts); never held whole. */
+  corpus: Corpus;
+  /** Words of each kept doc's text, by corpus row (the stats table's passage lengths). */
+  textWords: Uint32Array;
   queries: Query[];
   qrels: Qrels;
-  /** Sizes before --max-docs / --max-queries (equal to docs/queries lengths on a full load). */
+  /** Sizes before --max-docs / --max-queries (equal to corpus.size / queries.length on a full load). */
   corpusDocsTotal: number;
   judgedQueriesTotal: number;
   /** qrels rows (of the kept queries) whose doc id is not in corpus.jsonl: reported, not fatal (ArguAna has one). */
@@ -109,7 +101,10 @@ interface LoadOptions {
   maxQueries?: number;
 }
 
-/** Load a BEIR folder: corpus, the split's queries and qrels, with file fingerprints. */
+/**
+ * Load a BEIR folder: the split's queries and qrels, and one pass over the corpus that keeps only the ids of its
+ * docs (a table) and their text lengths; the docs themselves are streamed again by whoever needs them.
+ */
 export async function loadDataset(name: string, folder: string, opts: LoadOptions): Promise<LoadedDataset> {
   for (const [key, v] of [['maxDocs', opts.maxDocs], ['maxQueries', opts.maxQueries]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UserError(`${key} must be a positive integer, got ${v}`);
@@ -121,16 +116,18 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
   for (const judged of qrels.values()) for (const [docId, grade] of judged) if (grade >= 1) relevant.add(docId);
   const fillerBudget = opts.maxDocs === undefined ? Infinity : Math.max(0, opts.maxDocs - relevant.size);
 
-  const [files, { docs, allIds }] = await Promise.all([
+  const qrelsDocIds = new Set<string>();
+  for (const judged of qrels.values()) for (const docId of judged.keys()) qrelsDocIds.add(docId);
+  const [files, scan] = await Promise.all([
     describeFiles({ [CORPUS_FILE]: corpusPath, [QUERIES_FILE]: queriesPath, [qrelsFile(opts.split)]: qrelsPath }),
-    collectDocs(corpusPath, relevant, fillerBudget),
+    stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { always: relevant, fillerBudget, lookFor: qrelsDocIds })),
   ]);
 
   const missingIds = new Set<string>();
   let missingRows = 0;
   for (const judged of qrels.values()) {
     for (const docId of judged.keys()) {
-      if (allIds.has(docId)) continue;
+      if (scan.found.has(docId)) continue;
       missingRows++;
       missingIds.add(docId);
     }
@@ -140,31 +137,15 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
     name,
     folder,
     split: opts.split,
-    docs,
+    corpus: scan.corpus,
+    textWords: scan.textWords,
     queries,
     qrels,
-    corpusDocsTotal: allIds.size,
+    corpusDocsTotal: scan.distinctDocs,
     judgedQueriesTotal,
     qrelsDocsMissingFromCorpus: { rows: missingRows, docIds: missingIds.size, examples: [...missingIds].slice(0, 5) },
     files,
   };
-}
-
-/** Keep the relevant docs plus up to `fillerBudget` others; also return every id seen, to spot missing qrels docs. */
-async function collectDocs(corpusPath: string, relevant: Set<string>, fillerBudget: number): Promise<{ docs: Doc[]; allIds: Set<string> }> {
-  // A Map mirrors BEIR's dict: a repeated _id keeps its first position and its last content.
-  const docs = new Map<string, Doc>();
-  const allIds = new Set<string>();
-  let fillers = 0;
-  for await (const doc of readCorpus(corpusPath)) {
-    allIds.add(doc.id);
-    if (docs.has(doc.id) || relevant.has(doc.id)) docs.set(doc.id, doc);
-    else if (fillers < fillerBudget) {
-      fillers++;
-      docs.set(doc.id, doc);
-    }
-  }
-  return { docs: [...docs.values()], allIds };
 }
 
 async function describeFiles(paths: Record<string, string>): Promise<LoadedDataset['files']> {

@@ -106,14 +106,14 @@ interface StatsInput {
 /** Stats of a loaded dataset, over what was loaded (a --max-docs/--max-queries run is flagged as a subset). */
 export function computeStats(ds: LoadedDataset, rule?: BiasRule): DatasetStats {
   const cut = [
-    ds.docs.length < ds.corpusDocsTotal && `${ds.docs.length} of ${ds.corpusDocsTotal} documents`,
+    ds.corpus.size < ds.corpusDocsTotal && `${ds.corpus.size} of ${ds.corpusDocsTotal} documents`,
     ds.queries.length < ds.judgedQueriesTotal && `${ds.queries.length} of ${ds.judgedQueriesTotal} queries`,
   ].filter((s): s is string => typeof s === 'string');
   return statsFromLengths({
     info: getDataset(ds.name),
     split: ds.split,
     queryTexts: ds.queries.map((q) => q.text),
-    passageLengths: ds.docs.map((d) => wordCount(d.text)),
+    passageLengths: ds.textWords,
     ...(cut.length > 0 && { subset: cut.join(', ') }),
     rule,
   });

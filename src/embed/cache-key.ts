@@ -28,8 +28,9 @@ export interface RemoteKeyParts {
 
 export function keyPartsOf(info: EncoderInfo): CacheKeyParts {
   if (info.kind === 'remote') return { kind: 'remote', model: info.endpointModel, inputType: info.request.input_type ?? null, fingerprint: info.fingerprint };
-  const { model, weightsSha256, dtype, pooling, normalize, maxLength } = info;
-  return { model, weightsSha256, dtype, pooling, normalize, maxLength };
+  const { model, weightsSha256, dtype, pooling, normalize, maxLength, padPooling } = info;
+  // Padded pooling (a deliberately wrong variant) changes the vectors; it is absent from every ordinary key.
+  return { model, weightsSha256, dtype, pooling: padPooling ? `${pooling}+padding@${padPooling}` : pooling, normalize, maxLength };
 }
 
 /** Hex sha256 of the key parts (fixed field order), naming the folder that holds their vectors. */

@@ -1,9 +1,14 @@
-import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProgress } from '../progress.js';
+import { removeOnSignal } from '../atomic-file.js';
+import { startProgress, type Progress } from '../progress.js';
 import type { Matrix } from '../types.js';
 import { configHash, entryKey, keyPartsOf } from './cache-key.js';
 import type { Encoder } from './encoder.js';
+import { StoredVectors, type PassageVectors } from './passage-vectors.js';
+import { KEY_BYTES } from './segment-file.js';
 import { VectorStore } from './vector-store.js';
 
 export interface EmbedRequest {
@@ -65,11 +70,31 @@ export async function embedTexts(req: EmbedRequest): Promise<EmbedOutcome> {
   const started = performance.now();
   const { encoder, texts } = req;
   const dim = encoder.info.dimension;
-  const chunkSize = req.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const matrix: Matrix = { data: new Float32Array(texts.length * dim), rows: texts.length, dim };
 
   const parts = keyPartsOf(encoder.info);
   const configHex = configHash(parts);
+  const { rowsByKey, textByKey } = groupByKey(configHex, texts);
+
+  const store: VectorSource | null =
+    req.store ?? (req.cacheDir === null ? null : await VectorStore.open(storeDir(req.cacheDir, req.namespace, parts.model, configHex), req.namespace, parts, dim));
+  const served = store ? await store.read(rowsByKey, matrix.data) : new Set<string>();
+  const missing = [...rowsByKey.keys()].filter((k) => !served.has(k));
+
+  const fromCache = texts.length - missing.reduce((n, k) => n + rowsByKey.get(k)!.length, 0);
+  const progress = startProgress({ label: cachedLabel(req.label, fromCache), total: missing.length, unit: 'passages', quiet: req.quiet });
+  try {
+    await encodeMissing(encoder, missing, textByKey, store, req.chunkSize ?? DEFAULT_CHUNK_SIZE, progress, (key, v) => {
+      for (const r of rowsByKey.get(key)!) matrix.data.set(v, r * dim);
+    });
+  } finally {
+    progress.stop();
+  }
+  return { matrix, encoded: missing.length, fromCache, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Texts by cache key (hex): the rows each key fills, and its text. */
+function groupByKey(configHex: string, texts: readonly string[]): { rowsByKey: Map<string, number[]>; textByKey: Map<string, string> } {
   const rowsByKey = new Map<string, number[]>();
   const textByKey = new Map<string, string>();
   texts.forEach((t, row) => {
@@ -81,36 +106,145 @@ export async function embedTexts(req: EmbedRequest): Promise<EmbedOutcome> {
       textByKey.set(key, t);
     }
   });
+  return { rowsByKey, textByKey };
+}
 
-  const store: VectorSource | null =
-    req.store ?? (req.cacheDir === null ? null : await VectorStore.open(storeDir(req.cacheDir, req.namespace, parts.model, configHex), req.namespace, parts, dim));
-  const served = store ? await store.read(rowsByKey, matrix.data) : new Set<string>();
-  const missing = [...rowsByKey.keys()].filter((k) => !served.has(k));
+/**
+ * Encode the texts of `missing` keys in canonical order (longest first, then by text), `chunkSize` at a time, each
+ * chunk persisted to `store` as soon as it is encoded; `onVector` sees every vector.
+ */
+async function encodeMissing(
+  encoder: Encoder,
+  missing: string[],
+  textByKey: Map<string, string>,
+  store: VectorSource | null,
+  chunkSize: number,
+  progress: Progress,
+  onVector: (key: string, vector: Float32Array) => void,
+): Promise<void> {
+  const dim = encoder.info.dimension;
   missing.sort((a, b) => {
     const ta = textByKey.get(a)!;
     const tb = textByKey.get(b)!;
     return tb.length - ta.length || (ta < tb ? -1 : ta > tb ? 1 : 0);
   });
-
-  const fromCache = texts.length - missing.reduce((n, k) => n + rowsByKey.get(k)!.length, 0);
-  const progress = startProgress({ label: cachedLabel(req.label, fromCache), total: missing.length, unit: 'passages', quiet: req.quiet });
-  try {
-    for (let i = 0; i < missing.length; i += chunkSize) {
-      const keys = missing.slice(i, i + chunkSize);
-      const vectors = await encoder.encode(keys.map((k) => textByKey.get(k)!), { onProgress: (n) => progress.tick(n) });
-      keys.forEach((k, j) => {
-        const v = vectors.data.subarray(j * dim, (j + 1) * dim);
-        for (const r of rowsByKey.get(k)!) matrix.data.set(v, r * dim);
-      });
-      // A chunk write takes milliseconds next to seconds of encoding: not worth overlapping.
-      await store?.append(keys.map((k) => Buffer.from(k, 'hex')), vectors.data);
-    }
-  } finally {
-    progress.stop();
+  for (let i = 0; i < missing.length; i += chunkSize) {
+    const keys = missing.slice(i, i + chunkSize);
+    const vectors = await encoder.encode(keys.map((k) => textByKey.get(k)!), { onProgress: (n) => progress.tick(n) });
+    keys.forEach((k, j) => onVector(k, vectors.data.subarray(j * dim, (j + 1) * dim)));
+    // A chunk write takes milliseconds next to seconds of encoding: not worth overlapping.
+    await store?.append(keys.map((k) => Buffer.from(k, 'hex')), vectors.data);
   }
-  return { matrix, encoded: missing.length, fromCache, seconds: (performance.now() - started) / 1000 };
 }
 
 function cachedLabel(label: string, fromCache: number): string {
   return fromCache > 0 ? `${label} (${fromCache} cached)` : label;
+}
+
+/**
+ * Texts read per window when a corpus is embedded as a stream. Fixed (not sized by --max-memory) because the
+ * chunks a window's misses are cut into decide which texts share a forward pass, and q8 vectors depend slightly on
+ * that: the same corpus must give the same vectors whatever the budget. 8,192 passages of SciFact-like length
+ * hold about 12 MB of text; every BEIR corpus up to 8,192 docs is one window, encoded exactly as `embedTexts` would.
+ */
+export const ENCODE_WINDOW = 8192;
+
+export interface CorpusEmbedRequest {
+  encoder: Encoder;
+  /** The exact strings to embed (prefix included), one per corpus row, as a stream. */
+  texts: AsyncIterable<string>;
+  /** How many `texts` yields. */
+  count: number;
+  /** null = a temporary store, deleted when the vectors are disposed of. */
+  cacheDir: string | null;
+  namespace: string;
+  label: string;
+  quiet?: boolean;
+  chunkSize?: number;
+  /** Texts per window (tests make it small); default ENCODE_WINDOW. */
+  window?: number;
+}
+
+export interface CorpusEmbedOutcome {
+  vectors: PassageVectors;
+  /** Distinct texts run through the model. */
+  encoded: number;
+  /** Rows whose vector the store already held when their window was read. */
+  fromCache: number;
+  seconds: number;
+  /** sha256 over every text, each followed by a newline (as sha256Lines). */
+  sha256: string;
+  /** The first text. */
+  example: string;
+}
+
+/**
+ * Embed a corpus read as a stream, into the embedding cache, holding one window of texts at a time: the vectors
+ * stay in the store's segment files and come back block by block (`StoredVectors`). Within a window, misses are
+ * encoded as `embedTexts` encodes them (canonical order, chunks persisted as they finish), so an interrupted run
+ * resumes where it stopped and ends with the vectors of an uninterrupted one.
+ */
+export async function embedCorpus(req: CorpusEmbedRequest): Promise<CorpusEmbedOutcome> {
+  const started = performance.now();
+  const { encoder, count } = req;
+  const dim = encoder.info.dimension;
+  const parts = keyPartsOf(encoder.info);
+  const configHex = configHash(parts);
+  const windowSize = req.window ?? ENCODE_WINDOW;
+  const ownedDir = req.cacheDir === null ? await mkdtemp(join(tmpdir(), 'beir-bench-vectors-')) : null;
+  const owned = ownedDir ? { dir: ownedDir, release: removeOnSignal(ownedDir) } : null;
+  const dir = ownedDir ?? storeDir(req.cacheDir!, req.namespace, parts.model, configHex);
+  const store = await VectorStore.open(dir, req.namespace, parts, dim);
+  const rowKeys = Buffer.alloc(count * KEY_BYTES);
+  const sha = createHash('sha256');
+  let example = '';
+  let row = 0;
+  let encoded = 0;
+  let fromCache = 0;
+  /** The window's texts with their cache keys (hex). */
+  let window: [string, string][] = [];
+
+  const progress = startProgress({ label: req.label, total: count, unit: 'passages', quiet: req.quiet });
+  const flush = async () => {
+    const textByKey = new Map<string, string>();
+    const missing: string[] = [];
+    for (const [t, key] of window) {
+      if (store.has(key)) (fromCache++, progress.tick(1));
+      else if (!textByKey.has(key)) (textByKey.set(key, t), missing.push(key));
+      else progress.tick(1);
+    }
+    await encodeMissing(encoder, missing, textByKey, store, req.chunkSize ?? DEFAULT_CHUNK_SIZE, progress, () => {});
+    encoded += missing.length;
+    window = [];
+  };
+  try {
+    for await (const text of req.texts) {
+      if (row === count) throw new Error(`embedCorpus: more than ${count} texts`);
+      if (row === 0) example = text;
+      sha.update(text).update('\n');
+      const key = entryKey(configHex, text);
+      key.copy(rowKeys, row * KEY_BYTES);
+      row++;
+      window.push([text, key.toString('hex')]);
+      if (window.length === windowSize) await flush();
+    }
+    await flush();
+  } catch (err) {
+    if (owned) {
+      await rm(owned.dir, { recursive: true, force: true });
+      owned.release();
+    }
+    throw err;
+  } finally {
+    progress.stop();
+  }
+  if (row !== count) throw new Error(`embedCorpus: ${row} texts, expected ${count}`);
+  return {
+    vectors: new StoredVectors(store, rowKeys, count, dim, owned),
+    encoded,
+    fromCache,
+    seconds: (performance.now() - started) / 1000,
+    sha256: sha.digest('hex'),
+    example,
+  };
 }

@@ -40,6 +40,26 @@ export interface LocalEncoderInfo {
   library: string;
   /** Absent in results written before --device existed (then: cpu). Not part of the cache key: same weights, same computation. */
   device?: Device;
+  /**
+   * Set only on a deliberately wrong variant (the deployment audit's hypotheses, `serve --simulate`): every text
+   * padded to this many tokens and the mean taken over the padding positions too, as `last_hidden_state.mean(dim=1)`
+   * after `padding="max_length"` does. Part of the cache key when set.
+   */
+  padPooling?: number;
+}
+
+/** Settings a variant of a loaded local encoder overrides; it shares the loaded weights (src/audit/ tries several). */
+export interface EncoderVariant {
+  maxLength?: number;
+  normalize?: boolean;
+  /** See LocalEncoderInfo.padPooling; null or absent: pool over the real tokens only. */
+  padPooling?: number | null;
+}
+
+/** The local ONNX encoder; `variant` gives the same weights under other settings without loading them again. */
+export interface LocalEncoder extends Encoder<LocalEncoderInfo> {
+  /** Disposing the variant does nothing; it lives as long as the encoder it came from. */
+  variant(v: EncoderVariant): LocalEncoder;
 }
 
 export interface EncodeOptions {
@@ -75,7 +95,7 @@ export interface LoadEncoderOptions {
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_BATCH_TOKENS = 128;
 
-export async function loadEncoder(opts: LoadEncoderOptions): Promise<Encoder<LocalEncoderInfo>> {
+export async function loadEncoder(opts: LoadEncoderOptions): Promise<LocalEncoder> {
   const { model, dtype } = opts;
   const device = opts.device ?? 'cpu';
   if (device === 'cuda') checkCudaInstalled();
@@ -144,12 +164,23 @@ function useSource(source: ModelSource): void {
   }
 }
 
-class OnnxEncoder implements Encoder<LocalEncoderInfo> {
+class OnnxEncoder implements LocalEncoder {
   constructor(
     readonly info: LocalEncoderInfo,
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
+    /** A variant shares the model of the encoder it came from and does not dispose it. */
+    private readonly ownsModel = true,
   ) {}
+
+  variant(v: EncoderVariant): LocalEncoder {
+    const { padPooling, ...rest } = { ...this.info, ...v };
+    for (const [name, n] of Object.entries({ maxLength: rest.maxLength, padPooling: padPooling ?? 1 })) {
+      if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer, got ${n}`);
+    }
+    if (padPooling && rest.pooling !== 'mean') throw new RangeError('padPooling needs mean pooling');
+    return new OnnxEncoder({ ...rest, ...(padPooling ? { padPooling } : {}) }, this.tokenizer, this.model, false);
+  }
 
   countTokens(texts: string[]): number[] {
     return this.tokenize(texts).map((ids) => ids.length);
@@ -162,10 +193,11 @@ class OnnxEncoder implements Encoder<LocalEncoderInfo> {
     // Tokenising the whole call first costs under 1% of the forward passes (measured) and lets batches be length-sorted.
     const ids = this.tokenize(texts);
     const limits = { maxRows: this.info.batchSize, maxTokens: this.info.batchTokens };
-    for (const batch of planBatches(ids.map((x) => x.length), limits)) {
+    const padTo = this.info.padPooling ?? 0;
+    for (const batch of planBatches(ids.map((x) => Math.max(x.length, padTo)), limits)) {
       const rows = batch.map((i) => ids[i]);
       const lengths = rows.map((r) => r.length);
-      const seqLen = Math.max(...lengths);
+      const seqLen = Math.max(padTo, ...lengths);
       const output = await this.model({
         input_ids: padded(rows, seqLen, BigInt(this.tokenizer.pad_token_id ?? 0), (r, t) => BigInt(r[t])),
         attention_mask: padded(rows, seqLen, 0n, () => 1n),
@@ -174,7 +206,9 @@ class OnnxEncoder implements Encoder<LocalEncoderInfo> {
       if (hidden.dims[2] !== dim) {
         throw new UserError(`${this.info.model} produces ${hidden.dims[2]}-dim vectors, but its settings say ${dim} (--dimension or the registry)`);
       }
-      poolInto(hidden.data as Float32Array, lengths, seqLen, dim, this.info.pooling, this.info.normalize, out.data, batch);
+      // Padded pooling averages every position of the padded row: the pooled "length" is the row's full length.
+      const pooled = padTo ? lengths.map(() => seqLen) : lengths;
+      poolInto(hidden.data as Float32Array, pooled, seqLen, dim, this.info.pooling, this.info.normalize, out.data, batch);
       hidden.dispose();
       opts.onProgress?.(batch.length);
     }
@@ -190,7 +224,7 @@ class OnnxEncoder implements Encoder<LocalEncoderInfo> {
   }
 
   async dispose(): Promise<void> {
-    await this.model.dispose();
+    if (this.ownsModel) await this.model.dispose();
   }
 }
 

@@ -11,6 +11,7 @@ import { displayName, measureOf } from '../eval/metrics.js';
 import { writeOutputs } from '../report/write-outputs.js';
 import type { ResultsFile } from '../results/schema.js';
 import { conditionName, type DatasetEntry, type RegressionMatrix } from './matrix.js';
+import { usesOpenSearch } from '../systems/system.js';
 
 /** How to run, from the command line: where data, models and caches are, OpenSearch, statistics, output. */
 export type RunSettings = Pick<
@@ -73,7 +74,7 @@ export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: R
     outDir: join(outDir, matrix.name, entry.name),
     // Indexes named per entry: a slice and the full corpus of one dataset (same system ids) would otherwise
     // share index names and evict each other, rebuilding every HNSW graph on every run.
-    opensearch: entry.systems.some((s) => s.engine.startsWith('opensearch')) ? { ...opensearch, indexPrefix: `${opensearch.indexPrefix ?? 'beir-bench'}-${entry.name}` } : undefined,
+    opensearch: entry.systems.some(usesOpenSearch) ? { ...opensearch, indexPrefix: `${opensearch.indexPrefix ?? 'beir-bench'}-${entry.name}` } : undefined,
   };
 }
 

@@ -5,13 +5,17 @@
  *    (percentile bootstrap over queries, per system, seeded with the run's seed: ReportCell.ci95);
  *  - gain-<dataset>-<system>-vs-<baseline>.svg: each query's gain in the primary metric against its length in
  *    words, with the length-quartile means and Spearman's rho the run computed (the seed article's claim);
- *  - hnsw-overlap.svg: for approximate (HNSW) systems, top-k overlap with exact search and both primary means.
+ *  - hnsw-overlap.svg: for approximate (HNSW) systems, top-k overlap with exact search and both primary means;
+ *  - fusion-weights-<dataset>-<system>.svg: a --fusion-weights curve, on the test queries and the tuning split.
  * Numbers printed in titles, labels and alt text go through numbers.ts like every other report number.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { displayName } from '../eval/metrics.js';
 import { Prng } from '../eval/prng.js';
+import type { FusionSweep } from '../bench/fusion-sweep.js';
+import { formatFixed } from '../eval/format.js';
 import type { ReportComparison, ReportDataset, ReportModel } from './combine.js';
+import { weightMeaning } from './fusion-notes.js';
 import { labelOf } from './comparison-rows.js';
 import { fmtCorrelation, fmtPercent, fmtScore, fmtScoreInterval, signed } from './numbers.js';
 
@@ -185,7 +189,9 @@ function overlapChart(model: ReportModel): ChartSpec | null {
   );
   if (rows.length === 0) return null;
   const names = rows.map((r) => r.name);
-  const title = `HNSW vs exact search: top-${model.k} overlap and ${metric}`;
+  // An OpenSearch hybrid's reference is the embedded fusion (exact search + embedded BM25): say so when one is drawn.
+  const hybrids = model.columns.some((c) => c.system.kind === 'hybrid' && model.datasets.some((d) => d.cells.some((x) => x.column === c.id && x.results.approximation)));
+  const title = `HNSW vs exact search${hybrids ? ' (hybrids: OpenSearch vs embedded fusion)' : ''}: top-${model.k} overlap and ${metric}`;
   const alt =
     `Two panels comparing approximate (HNSW) search with exact search on the same vectors. ` +
     rows.map((r) => `${r.name}: overlap ${r.text}, ${metric} HNSW ${fmtScore(r.hnsw)} vs exact ${fmtScore(r.exact)}`).join('; ') +
@@ -236,6 +242,51 @@ function overlapChart(model: ReportModel): ChartSpec | null {
   };
 }
 
+function sweepChart(model: ReportModel, d: ReportDataset, sweep: FusionSweep): ChartSpec {
+  const label = labelOf(model);
+  const primary = model.metrics[0];
+  const metric = displayName(primary);
+  const series = (split: string, n: number, points: FusionSweep['points']) =>
+    points.map((p) => ({ weight: p.weight, mean: p.mean[primary], series: `${split} (${n} queries)` }));
+  const values = [...series(d.split, d.queries, sweep.points), ...(sweep.tuned ? series(sweep.tuned.split, sweep.tuned.queries, sweep.tuned.points) : [])];
+  const title = `${d.displayName}: ${label(sweep.system)}, ${metric} by fusion weight`;
+  const tuned = sweep.tuned ? ` The weight picked on ${sweep.tuned.split} is ${formatFixed(sweep.tuned.weight, 2)}.` : '';
+  const alt =
+    `Line chart. ${title} (${weightMeaning(model, sweep.system)}). ` +
+    values.map((v) => `${v.series} w ${formatFixed(v.weight, 2)}: ${fmtScore(v.mean)}`).join('; ') +
+    `.${tuned}`;
+  const rule = sweep.tuned ? [{ mark: { type: 'rule', strokeDash: [4, 3] }, data: { values: [{ weight: sweep.tuned.weight }] }, encoding: { x: { field: 'weight', type: 'quantitative' } } }] : [];
+  return {
+    file: `fusion-weights-${d.name}-${sweep.system}.svg`,
+    dataset: d.name,
+    title,
+    alt,
+    spec: (colors) => ({
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: {
+        text: wrapTitle(title),
+        subtitle: wrapTitle(
+          `${weightMeaning(model, sweep.system)}. The best test point is optimistic (picked on the queries it is scored on)${sweep.tuned ? `; dashed: the weight tuned on ${sweep.tuned.split}` : ''}.`,
+        ),
+      },
+      width: 440,
+      height: 220,
+      layer: [
+        {
+          data: { values },
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'weight', type: 'quantitative', title: 'weight of the first component', scale: { domain: [0, 1] } },
+            y: { field: 'mean', type: 'quantitative', title: metric, scale: { zero: false } },
+            color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+          },
+        },
+        ...rule.map((r) => ({ ...r, mark: { ...r.mark, color: colors.text } })),
+      ],
+    }) as TopLevelSpec,
+  };
+}
+
 /** Every chart of the report, in reading order: per dataset scores then gains, then the overlap across datasets. */
 export function reportCharts(model: ReportModel): ChartSpec[] {
   const charts: ChartSpec[] = [];
@@ -244,6 +295,7 @@ export function reportCharts(model: ReportModel): ChartSpec[] {
     if (d.queryWords) {
       for (const c of d.comparisons) charts.push(gainChart(model, d, c, d.queryWords, model.runs[c.run - 1].results.config.seed));
     }
+    for (const s of d.fusionSweeps) charts.push(sweepChart(model, d, s));
   }
   const overlap = overlapChart(model);
   if (overlap) charts.push(overlap);

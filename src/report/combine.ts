@@ -18,6 +18,7 @@
  * differences as notes instead of refusing.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { FusionSweep } from '../bench/fusion-sweep.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import { UserError } from '../errors.js';
 import { bootstrapIntervals, holmAdjust, type MetricComparison } from '../eval/compare.js';
@@ -82,6 +83,8 @@ export interface ReportDataset {
   cells: ReportCell[];
   comparisons: ReportComparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
+  /** --fusion-weights curves, `system` being a column id. */
+  fusionSweeps: FusionSweep[];
 }
 
 export interface ReportModel {
@@ -103,8 +106,11 @@ export interface CombineOptions {
 const ENGINE_WORDS: Record<SystemSpec['engine'], string> = {
   exact: 'exact',
   'opensearch-knn': 'OpenSearch HNSW',
+  'opensearch-ml': 'OpenSearch HNSW, embedded by the cluster (ml-commons)',
   bm25: 'embedded',
   'opensearch-bm25': 'OpenSearch',
+  fusion: 'embedded fusion',
+  'opensearch-hybrid': 'OpenSearch hybrid',
 };
 
 /** What can tell two same-label columns apart, in the order it is added to their labels. */
@@ -251,6 +257,7 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
         })),
       ),
       invariantViolations: present.flatMap(({ run, d: dr }) => dr.invariantViolations.map((v) => ({ ...v, system: columnOf(run.n, v.system) }))),
+      fusionSweeps: present.flatMap(({ run, d: dr }) => (dr.fusionSweeps ?? []).map((s) => ({ ...s, system: columnOf(run.n, s.system) }))),
     };
   });
   holmAdjust(datasets.flatMap((d) => d.comparisons.flatMap((c) => c.metrics)));

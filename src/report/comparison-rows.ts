@@ -3,6 +3,8 @@ import { formatFixed } from '../eval/format.js';
 import type { MetricComparison } from '../eval/compare.js';
 import { displayName } from '../eval/metrics.js';
 import type { ReportComparison, ReportDataset, ReportModel } from './combine.js';
+import { auditNotes } from './audit-section.js';
+import { sweepNotes } from './fusion-notes.js';
 import { fmtChange, fmtCi, fmtCorrelation, fmtP, fmtPercent, fmtScore, pClause, signed } from './numbers.js';
 
 /** Optional statistics beside each change column: 95% CI of the difference, Holm p, wins/ties/losses. */
@@ -149,11 +151,16 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
     const a = cell.results.approximation;
     if (!a) continue;
     const exact = a.exactMean[primary];
+    // A cluster-fused hybrid is measured against the same fusion computed in process from exact search and embedded BM25.
+    const hybrid = model.columns.find((c) => c.id === cell.column)?.system.kind === 'hybrid';
+    const [what, approx, ref] = hybrid ? ['OpenSearch hybrid top-' + model.k + ' overlap with the embedded fusion', 'OpenSearch', 'embedded'] : [`HNSW top-${model.k} overlap with exact search`, 'approximate', 'exact'];
     notes.push(
-      `  ${label(cell.column)}: HNSW top-${model.k} overlap with exact search ${fmtPercent(a.meanOverlap)}; ` +
-        `${displayName(primary)} approximate ${fmtScore(cell.results.mean[primary])} vs exact ${fmtScore(exact)} (Δ ${signed(cell.results.mean[primary] - exact)}).`,
+      `  ${label(cell.column)}: ${what} ${fmtPercent(a.meanOverlap)}; ` +
+        `${displayName(primary)} ${approx} ${fmtScore(cell.results.mean[primary])} vs ${ref} ${fmtScore(exact)} (Δ ${signed(cell.results.mean[primary] - exact)}).`,
     );
   }
+  notes.push(...sweepNotes(model, d));
+  notes.push(...auditNotes(model, d));
   const missing = d.qrelsDocsMissingFromCorpus;
   if (missing.rows > 0) notes.push(`  ${missing.rows} qrels rows name ${missing.docIds} doc ids absent from the corpus (e.g. ${missing.examples.slice(0, 3).join(', ')}).`);
   if (d.invariantViolations.length) notes.push(`  !! ${d.invariantViolations.length} metric invariant violation(s) — a bug upstream; see results.json.`);

@@ -1,11 +1,20 @@
 /** Plain-text descriptions of a report's columns and runs; markdown and HTML add their own markup around them. */
 import { displayName } from '../eval/metrics.js';
-import { encoderWord, policyWord } from '../systems/system.js';
+import { describeFusion } from '../fusion/fuse.js';
+import { encoderWord, policyWord, type SystemSpec } from '../systems/system.js';
 import type { ReportColumn, ReportModel, ReportRun } from './combine.js';
 
 /** What a column measures, e.g. `intfloat/e5-small-v2 fp32, prefix policy asymmetric, engine exact`. */
 export function columnDescription(c: ReportColumn): string {
-  const s = c.system;
+  return systemDescription(c.system);
+}
+
+function systemDescription(s: SystemSpec): string {
+  if (s.kind === 'hybrid') {
+    const how = s.engine === 'opensearch-hybrid' ? 'OpenSearch hybrid query (search pipeline)' : 'embedded fusion of the component runs';
+    const parts = s.components.map((x, i) => `${systemDescription(x)} (top ${s.depths[i]})`);
+    return `${how}, ${describeFusion(s.fusion)}, of: ${parts.join('; ')}`;
+  }
   if (s.kind === 'lexical') return s.engine === 'bm25' ? 'embedded BM25 (Lucene formula) over title + text' : 'OpenSearch BM25 over title + text';
   const prefix = typeof s.prefix === 'object' ? `custom prefixes ${JSON.stringify(s.prefix)}` : `prefix policy ${policyWord(s.prefix)}`;
   return `${s.model.id} ${encoderWord(s.encoder)}, ${prefix}, engine ${s.engine}`;

@@ -4,6 +4,7 @@
  * reader's prefers-color-scheme. No scripts and no external requests (a Content-Security-Policy forbids them),
  * so the page can be mailed, archived or pasted into a blog as is.
  */
+import { auditSections, type AuditSection } from './audit-section.js';
 import type { ReportModel } from './combine.js';
 import type { Cell, ReportTable } from './comparison-rows.js';
 import { columnDescription, reportTitle, runSettings } from './describe.js';
@@ -118,6 +119,22 @@ function notesHtml(notes: string[]): string {
   return out.join('\n');
 }
 
+/** The deployment audit, one subsection per audited system, tables styled as the results table. */
+function auditHtml(sections: AuditSection[]): string {
+  if (sections.length === 0) return '';
+  const parts = sections.map((s) => {
+    const rows = s.rows.map((r) => `<tr>${r.map((c, i) => `<td${i < 2 ? '' : ' class="num"'}>${esc(c)}</td>`).join('')}</tr>`);
+    return [
+      `<h3>${esc(s.title)}</h3>`,
+      `<p><strong>${esc(s.verdict)}</strong></p>`,
+      ...(s.runs ? [`<p>${esc(s.runs)}.</p>`] : []),
+      `<table class="results">\n<thead><tr>${s.head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`,
+      `<p class="muted">${esc(s.reference)}.</p>`,
+    ].join('\n');
+  });
+  return `<h2>Deployment audit</h2>\n${parts.join('\n')}`;
+}
+
 export function renderHtmlPage(model: ReportModel, table: ReportTable, notes: string[], charts: RenderedChart[]): string {
   const title = reportTitle(model);
   const systems = model.columns.map((c) => `<li><strong>${esc(c.label)}</strong> (<code>${esc(c.id)}</code>): ${esc(columnDescription(c))}.</li>`);
@@ -157,6 +174,7 @@ ${runs.join('\n')}
 </ul>
 <h2>Notes</h2>
 ${notesHtml(notes)}
+${auditHtml(auditSections(model))}
 ${chartSections.length ? `<h2>Charts</h2>\n${chartSections.join('\n')}` : ''}
 </body>
 </html>

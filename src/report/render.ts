@@ -22,7 +22,7 @@ export function renderTerminal(t: ReportTable): string {
  * Markdown escaping for table cells: a pipe would end the cell, and emphasis, code, strike-through and HTML
  * characters would change how a label renders. A backslash before any ASCII punctuation renders as that character.
  */
-const mdCell = (s: string) => s.replace(/[\\|*_`~<>]/g, (c) => `\\${c}`);
+export const mdCell = (s: string): string => s.replace(/[\\|*_`~<>]/g, (c) => `\\${c}`);
 
 /** Markdown rendering (GFM table): dataset and bias written on a group's first row only (blog-table style). */
 export function renderMarkdown(t: ReportTable): string {

@@ -25,8 +25,10 @@ export function reportJson(model: ReportModel): string {
         mean: Object.fromEntries(model.metrics.map((m) => [m, c.results.mean[m]])),
         ci95: c.ci95,
         ...(c.results.approximation ? { approximation: c.results.approximation } : {}),
+        ...(c.results.audit ? { audit: c.results.audit } : {}),
       })),
       comparisons: d.comparisons,
+      ...(d.fusionSweeps.length ? { fusionSweeps: d.fusionSweeps } : {}),
     })),
     inputDifferences: model.inputDifferences,
   };

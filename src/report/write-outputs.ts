@@ -14,7 +14,7 @@ export function makeRunId(outcome: BenchOutcome): string {
   const { datasets, systems } = outcome.config;
   const stamp = outcome.startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const sets = datasets.length > 3 ? `${datasets.length}-datasets` : datasets.join('+');
-  const models = [...new Set(systems.flatMap((s) => (s.kind === 'dense' ? [modelShortName(s.model)] : [])))];
+  const models = [...new Set(systems.flatMap((s) => (s.kind === 'hybrid' ? s.components : [s])).flatMap((s) => (s.kind === 'dense' ? [modelShortName(s.model)] : [])))];
   const what = models.length === 0 ? systems.map((s) => s.id).join('+') : models.length > 2 ? `${models.length}-models` : models.join('+');
   return `${stamp}-${sets}-${what}`.replace(/[^A-Za-z0-9+._-]/g, '_');
 }

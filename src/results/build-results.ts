@@ -56,6 +56,7 @@ function systemResults(dataset: string, s: SystemOutcome): SystemResults {
     selfHitsRemoved: s.eval.selfHitsRemoved,
     // JSON has no NaN: "no query to compare" is null.
     ...(a ? { approximation: { ...a, meanOverlap: Number.isNaN(a.meanOverlap) ? null : a.meanOverlap } } : {}),
+    ...(s.audit ? { audit: s.audit } : {}),
     perQuery: Object.fromEntries(s.eval.perQuery),
   };
 }
@@ -82,6 +83,7 @@ export function buildResults(outcome: BenchOutcome, runId: string, env: Environm
       systems: d.systems.map((s) => systemResults(d.name, s)),
       comparisons: d.comparisons,
       invariantViolations: d.invariantViolations,
+      ...(d.fusionSweeps ? { fusionSweeps: d.fusionSweeps } : {}),
     })),
   };
 }

@@ -4,6 +4,7 @@
  * (`npm run schema`; a test fails when the two drift) and every reader validates against that file.
  * Bump SCHEMA_VERSION on any change a reader of the previous version could misread.
  */
+import type { DeploymentAudit } from '../audit/audit-result.js';
 import type { BenchConfig } from '../bench/config.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import type { EncoderInfo } from '../embed/encoder.js';
@@ -11,6 +12,7 @@ import type { RemoteTransport } from '../embed/remote-client.js';
 import type { MetricComparison } from '../eval/compare.js';
 import type { InvariantViolation } from '../eval/invariants.js';
 import type { LengthAnalysis } from '../eval/length-analysis.js';
+import type { FusionSweep } from '../bench/fusion-sweep.js';
 import type { InputRecord } from '../retrieval/retrieve.js';
 import type { SystemSpec } from '../systems/system.js';
 
@@ -72,6 +74,8 @@ export interface DatasetResults {
   /** Every system against the first. */
   comparisons: Comparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
+  /** `--fusion-weights`: each linear hybrid's weight curve (optional: absent without the flag, and in older files). */
+  fusionSweeps?: FusionSweep[];
 }
 
 export interface SystemResults {
@@ -94,6 +98,8 @@ export interface SystemResults {
   selfHitsRemoved: number;
   /** Approximate engines: agreement with the same system searched exactly. */
   approximation?: Approximation;
+  /** Server-side embedding (opensearch-ml): the deployment audit against the reference encoder (src/audit/, docs/AUDIT.md). */
+  audit?: DeploymentAudit;
   /** Query id -> metric -> value, full double precision. */
   perQuery: Record<string, Record<string, number>>;
 }

@@ -8,13 +8,17 @@ import { createHash } from 'node:crypto';
 import type { SearchBackend } from '../backends/backend.js';
 import { EmbeddedBackend } from '../backends/embedded.js';
 import { OpenSearchBackend, type OpenSearchOptions } from '../backends/opensearch.js';
-import { embedTexts, type EmbedOutcome } from '../embed/cache.js';
+import { embedCorpus, embedTexts, type CorpusEmbedOutcome, type EmbedOutcome } from '../embed/cache.js';
 import { configHash, keyPartsOf } from '../embed/cache-key.js';
-import { loadEncoder, type Device, type Encoder } from '../embed/encoder.js';
+import { loadEncoder, type Device, type Encoder, type LocalEncoderInfo } from '../embed/encoder.js';
+import { OpenSearchMlBackend } from '../backends/opensearch-ml/backend.js';
+import { startLoopbackServer, type LoopbackServer } from '../serve/loopback.js';
 import { DEFAULT_TRANSPORT, type RemoteTransport } from '../embed/remote-client.js';
 import { openRemoteEncoder } from '../embed/remote-encoder.js';
 import { UserError } from '../errors.js';
-import type { DenseSystem, EngineKind, InputType } from '../systems/system.js';
+import type { MemoryBudget } from '../memory-budget.js';
+import type { LoadedDataset } from '../datasets/loaders.js';
+import type { DenseSystem, EngineKind, InputType, SystemSpec } from '../systems/system.js';
 
 export interface ResourceOptions {
   modelsDir?: string;
@@ -29,13 +33,15 @@ export interface ResourceOptions {
   embeddingCacheDir: string | null;
   /** Required by the opensearch-* engines. */
   opensearch?: OpenSearchOptions;
+  /** Sizes the embedded engines' blocks and refuses what cannot fit (--max-memory). */
+  memory: MemoryBudget;
   quiet: boolean;
 }
 
 type BackendFamily = 'embedded' | 'opensearch';
 
-/** Which engine family serves each engine kind. */
-const FAMILY: Record<EngineKind, BackendFamily> = {
+/** Which engine family serves each engine kind (opensearch-ml has an interface of its own: mlBackend). */
+const FAMILY: Record<Exclude<EngineKind, 'opensearch-ml'>, BackendFamily> = {
   exact: 'embedded',
   bm25: 'embedded',
   'opensearch-knn': 'opensearch',
@@ -52,7 +58,10 @@ export function sha256Lines(texts: readonly string[]): string {
 export class RunResources {
   private readonly encoders = new Map<string, Promise<Encoder>>();
   private readonly backends = new Map<BackendFamily, Promise<SearchBackend>>();
+  private ml: Promise<OpenSearchMlBackend> | undefined;
+  private readonly servers = new Map<string, Promise<LoopbackServer>>();
   private embedded = new Map<string, Promise<EmbedOutcome>>();
+  private corpusVectors = new Map<string, Promise<CorpusEmbedOutcome>>();
 
   constructor(private readonly opts: ResourceOptions) {}
 
@@ -62,6 +71,9 @@ export class RunResources {
    */
   encoderFor(system: DenseSystem, inputType: InputType | null): Promise<Encoder> {
     const { model, encoder } = system;
+    if (encoder.kind === 'opensearch-model') {
+      throw new UserError(`system ${system.id}: a model deployed in OpenSearch (--opensearch-model-id ${encoder.modelId}) embeds only on the opensearch-ml engine`);
+    }
     const key = JSON.stringify([model, encoder, encoder.kind === 'remote' ? inputType : null]);
     let e = this.encoders.get(key);
     if (!e) {
@@ -76,6 +88,7 @@ export class RunResources {
   }
 
   backendFor(engine: EngineKind): Promise<SearchBackend> {
+    if (engine === 'opensearch-ml') throw new Error('opensearch-ml systems are served by RunResources.mlBackend (src/retrieval/retrieve-server.ts)');
     const family = FAMILY[engine];
     let b = this.backends.get(family);
     if (!b) {
@@ -85,8 +98,32 @@ export class RunResources {
     return b;
   }
 
+  /** The opensearch-ml engine: OpenSearch embeds with ml-commons pipelines (one connection per run). */
+  mlBackend(): Promise<OpenSearchMlBackend> {
+    if (!this.ml) {
+      const o = this.opts.opensearch;
+      this.ml = o ? OpenSearchMlBackend.connect({ ...o, quiet: this.opts.quiet }) : Promise.reject(new UserError('the opensearch-ml engine needs OpenSearch options (--opensearch-url)'));
+    }
+    return this.ml;
+  }
+
+  /**
+   * A `beir-bench serve` on loopback for a system with a local encoder, so OpenSearch can call it (opensearch-ml);
+   * one per model and dtype, stopped at close.
+   */
+  embeddingServer(system: DenseSystem): Promise<LoopbackServer> {
+    if (system.encoder.kind !== 'local') throw new Error('embeddingServer: only local encoders are served');
+    const key = JSON.stringify([system.model, system.encoder]);
+    let s = this.servers.get(key);
+    if (!s) {
+      s = this.encoderFor(system, null).then((e) => startLoopbackServer(e as Encoder<LocalEncoderInfo>, system.model, this.opts.embeddingCacheDir));
+      this.servers.set(key, s);
+    }
+    return s;
+  }
+
   private async openBackend(family: BackendFamily): Promise<SearchBackend> {
-    if (family === 'embedded') return new EmbeddedBackend();
+    if (family === 'embedded') return new EmbeddedBackend(this.opts.memory, this.opts.quiet);
     if (!this.opts.opensearch) throw new UserError('an opensearch-* engine needs OpenSearch options (--opensearch-url)');
     return OpenSearchBackend.connect({ ...this.opts.opensearch, quiet: this.opts.quiet });
   }
@@ -104,24 +141,67 @@ export class RunResources {
     return { ...(await out), reused: false };
   }
 
+  /**
+   * Embed a corpus streamed from disk into the cache (never held whole); its vectors stay in the cache's segment
+   * files. `textsId` names the texts (doc set and prefix): a repeat within the dataset gets the same vectors back
+   * with `reused` set, as `embed` does.
+   */
+  async embedCorpus(
+    encoder: Encoder,
+    namespace: string,
+    label: string,
+    texts: () => AsyncIterable<string>,
+    count: number,
+    textsId: string,
+  ): Promise<CorpusEmbedOutcome & { reused: boolean }> {
+    const key = `${configHash(keyPartsOf(encoder.info))}:${namespace}:${textsId}`;
+    const earlier = this.corpusVectors.get(key);
+    if (earlier) return { ...(await earlier), encoded: 0, fromCache: 0, seconds: 0, reused: true };
+    const out = embedCorpus({ encoder, texts: texts(), count, cacheDir: this.opts.embeddingCacheDir, namespace, label, quiet: this.opts.quiet });
+    this.corpusVectors.set(key, out);
+    return { ...(await out), reused: false };
+  }
+
+  /**
+   * Refuse, before any work on the dataset, a system whose embedded engine cannot fit the memory budget (an hour
+   * of encoding should not end in an index that was never going to fit).
+   */
+  checkMemory(systems: readonly SystemSpec[], ds: LoadedDataset): void {
+    const memory = this.opts.memory;
+    for (const s of systems) {
+      if (s.kind === 'hybrid') this.checkMemory(s.components, ds);
+      else if (s.kind === 'lexical' && s.engine === 'bm25') memory.checkBm25(ds.corpus.size, ds.corpus.fileBytes);
+      else if (s.kind === 'dense' && s.engine === 'exact') memory.searchBlockBytes(ds.corpus.size, ds.queries.length, s.model.dimension);
+    }
+  }
+
   /** A warning the user should see even with --quiet (it is not progress). */
   warn(message: string): void {
     process.stderr.write(`warning: ${message}\n`);
   }
 
-  /** Drop the vectors kept for the dataset just finished. */
-  forgetVectors(): void {
+  /** Drop the vectors kept for the dataset just finished (a temporary store of a run without a cache is deleted). */
+  async forgetVectors(): Promise<void> {
+    const corpora = [...this.corpusVectors.values()];
     this.embedded = new Map();
+    this.corpusVectors = new Map();
+    for (const s of await Promise.allSettled(corpora)) if (s.status === 'fulfilled') await s.value.vectors.dispose();
   }
 
   /** Engine descriptions of the families that were opened (for results.json). */
   async describeEngines(): Promise<Record<string, Record<string, unknown>>> {
     const out: Record<string, Record<string, unknown>> = {};
     for (const [family, b] of this.backends) out[family] = (await b).describe();
+    if (this.ml) out['opensearch-ml'] = (await this.ml).describe();
     return out;
   }
 
   async close(): Promise<void> {
+    await this.forgetVectors();
+    // The cluster's connectors to our loopback servers go first (they die with the servers), then the servers.
+    const [ml] = await Promise.allSettled(this.ml ? [this.ml] : []);
+    if (ml?.status === 'fulfilled') await ml.value.close();
+    for (const s of await Promise.allSettled(this.servers.values())) if (s.status === 'fulfilled') await s.value.close();
     const settled = await Promise.allSettled([...this.backends.values(), ...this.encoders.values()]);
     for (const s of settled) {
       if (s.status !== 'fulfilled') continue;

@@ -1,6 +1,6 @@
 /**
  * The retrieval seam: a system and a loaded dataset in, a ranked run and its provenance out. Every engine,
- * encoder and (later) fusion of systems is reached through `retrieve`; the bench loop knows none of them.
+ * encoder and fusion of systems (retrieve-hybrid.ts) is reached through `retrieve`; the bench loop knows none of them.
  */
 import { createHash } from 'node:crypto';
 import type { IndexKey, RankedRun } from '../backends/backend.js';
@@ -12,9 +12,11 @@ import type { RequestBody } from '../embed/remote-client.js';
 import { passageText, PASSAGE_TEMPLATE, queryText, QUERY_TEMPLATE } from '../models/input-text.js';
 import type { DenseSystem, LexicalSystem, SideInput, SystemSpec } from '../systems/system.js';
 import { sideInputs } from '../systems/system.js';
-import type { Matrix } from '../types.js';
 import { timed } from '../timings.js';
 import { sha256Lines, type RunResources } from './resources.js';
+// retrieve-hybrid calls retrieve on the components: a cycle of functions only, resolved before either is called.
+import { retrieveHybrid } from './retrieve-hybrid.js';
+import { retrieveServerSide } from './retrieve-server.js';
 
 /** What was sent to the model for one side of one system: enough to reproduce it string for string. */
 export interface InputRecord {
@@ -57,44 +59,64 @@ export interface Retrieval {
   /** The engine's settings and the index searched. */
   engine: Record<string, unknown>;
   timings: Record<string, number>;
+  /** Hybrids fused in process: each component's run, in component order (the --fusion-weights sweep re-fuses them). */
+  components?: RankedRun[];
 }
 
 /** Which docs an index holds (their ids, in order). */
-const docSetOf = (ds: LoadedDataset): string => sha256Lines(ds.docs.map((d) => d.id)).slice(0, 16);
+const docSetOf = (ds: LoadedDataset): string => ds.corpus.ids.sha256().slice(0, 16);
 
-async function encodeSide(
-  res: RunResources,
-  system: DenseSystem,
-  ds: LoadedDataset,
-  side: 'queries' | 'passages',
-  texts: string[],
-  input: SideInput,
-): Promise<{ matrix: Matrix; record: InputRecord; encoder: EncoderInfo }> {
-  const encoder = await res.encoderFor(system, input.inputType);
-  const { prefix } = input;
-  const sha256 = sha256Lines(texts);
-  const out = await res.embed(encoder, ds.name, `${ds.name} ${system.id} ${side}`, texts, sha256);
+/** What one side of the embedding run did, in the words of results.json. */
+interface SideOutcome {
+  count: number;
+  sha256: string;
+  example: string;
+  encoded: number;
+  fromCache: number;
+  reused: boolean;
+  seconds: number;
+}
+
+function inputRecord(side: 'queries' | 'passages', input: SideInput, info: EncoderInfo, out: SideOutcome): InputRecord {
   const text = side === 'queries' ? QUERY_TEMPLATE : PASSAGE_TEMPLATE;
-  const template = input.inputType ? `${text}, sent with input_type "${input.inputType}"` : `${JSON.stringify(prefix)} + ${text}`;
-  const info = encoder.info;
+  const template = input.inputType ? `${text}, sent with input_type "${input.inputType}"` : `${JSON.stringify(input.prefix)} + ${text}`;
+  const { count, sha256, example, encoded, fromCache, reused, seconds } = out;
   return {
-    matrix: out.matrix,
-    encoder: info,
-    record: {
-      prefix,
-      template,
-      count: texts.length,
-      sha256,
-      example: texts[0] ?? '',
-      encoded: out.encoded,
-      fromCache: out.fromCache,
-      reused: out.reused,
-      seconds: out.seconds,
-      ...(info.kind === 'remote'
-        ? { request: { endpoints: info.endpoints, body: info.request, endpointModel: info.endpointModel, fingerprint: info.fingerprint } }
-        : {}),
-    },
+    prefix: input.prefix,
+    template,
+    count,
+    sha256,
+    example,
+    encoded,
+    fromCache,
+    reused,
+    seconds,
+    ...(info.kind === 'remote'
+      ? { request: { endpoints: info.endpoints, body: info.request, endpointModel: info.endpointModel, fingerprint: info.fingerprint } }
+      : {}),
   };
+}
+
+/** The queries' vectors, in memory (queries are few). */
+async function encodeQueries(res: RunResources, system: DenseSystem, ds: LoadedDataset, input: SideInput) {
+  const encoder = await res.encoderFor(system, input.inputType);
+  const texts = ds.queries.map((q) => queryText(q, input.prefix));
+  const sha256 = sha256Lines(texts);
+  const out = await res.embed(encoder, ds.name, `${ds.name} ${system.id} queries`, texts, sha256);
+  const record = inputRecord('queries', input, encoder.info, { ...out, count: texts.length, sha256, example: texts[0] ?? '' });
+  return { matrix: out.matrix, encoder: encoder.info, record };
+}
+
+/** The passages' vectors, embedded from the corpus stream into the cache and left there (read back block by block). */
+async function encodePassages(res: RunResources, system: DenseSystem, ds: LoadedDataset, input: SideInput) {
+  const encoder = await res.encoderFor(system, input.inputType);
+  const texts = async function* () {
+    for await (const doc of ds.corpus.stream()) yield passageText(doc, input.prefix);
+  };
+  const textsId = `passages ${docSetOf(ds)} ${JSON.stringify(input.prefix)}`;
+  const out = await res.embedCorpus(encoder, ds.name, `${ds.name} ${system.id} passages`, texts, ds.corpus.size, textsId);
+  const record = inputRecord('passages', input, encoder.info, { ...out, count: ds.corpus.size });
+  return { vectors: out.vectors, encoder: encoder.info, record };
 }
 
 /** Identifies the passage vectors an index holds (the OpenSearch backend reuses an index only when it matches). */
@@ -105,13 +127,11 @@ function vectorsFingerprint(passagesSha256: string, info: EncoderInfo): string {
   return h.digest('hex').slice(0, 16);
 }
 
-async function retrieveDense(system: DenseSystem, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
-  const timings: Record<string, number> = {};
+/** A dense system's passage and query vectors (through the cache and the run's memo), and the key of their index. */
+export async function encodeDense(system: DenseSystem, ds: LoadedDataset, res: RunResources) {
   const sides = sideInputs(system);
-  const passages = await encodeSide(res, system, ds, 'passages', ds.docs.map((d) => passageText(d, sides.passage.prefix)), sides.passage);
-  const queries = await encodeSide(res, system, ds, 'queries', ds.queries.map((q) => queryText(q, sides.query.prefix)), sides.query);
-  timings.encodePassages = passages.record.seconds;
-  timings.encodeQueries = queries.record.seconds;
+  const passages = await encodePassages(res, system, ds, sides.passage);
+  const queries = await encodeQueries(res, system, ds, sides.query);
   const key: IndexKey = {
     dataset: ds.name,
     model: system.model.id,
@@ -119,8 +139,16 @@ async function retrieveDense(system: DenseSystem, ds: LoadedDataset, depth: numb
     docSet: docSetOf(ds),
     fingerprint: vectorsFingerprint(passages.record.sha256, passages.encoder),
   };
+  return { passages, queries, key };
+}
+
+async function retrieveDense(system: DenseSystem, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
+  const timings: Record<string, number> = {};
+  const { passages, queries, key } = await encodeDense(system, ds, res);
+  timings.encodePassages = passages.record.seconds;
+  timings.encodeQueries = queries.record.seconds;
   const backend = await res.backendFor(system.engine);
-  await timed(timings, 'index', () => backend.index({ key, docs: ds.docs, vectors: { matrix: passages.matrix, similarity: system.model.similarity } }));
+  await timed(timings, 'index', () => backend.index({ key, corpus: ds.corpus, vectors: { passages: passages.vectors, similarity: system.model.similarity } }));
   const hits = await timed(timings, 'search', () => backend.search({ key, queries: ds.queries, vectors: queries.matrix, k: depth }));
   return {
     hits,
@@ -137,14 +165,16 @@ async function retrieveLexical(system: LexicalSystem, ds: LoadedDataset, depth: 
   const docSet = docSetOf(ds);
   const key: IndexKey = { dataset: ds.name, model: 'none', system: system.id, docSet, fingerprint: docSet };
   const backend = await res.backendFor(system.engine);
-  const advice = system.engine === 'bm25' ? bm25SizeAdvice(ds.docs.length) : null;
+  const advice = system.engine === 'bm25' ? bm25SizeAdvice(ds.corpus.size) : null;
   if (advice) res.warn(advice);
-  await timed(timings, 'index', () => backend.index({ key, docs: ds.docs }));
+  await timed(timings, 'index', () => backend.index({ key, corpus: ds.corpus }));
   const hits = await timed(timings, 'search', () => backend.search({ key, queries: ds.queries, k: depth }));
   return { hits, inputs: null, encoder: null, engine: { engine: system.engine, ...backend.describe() }, timings };
 }
 
 /** Index the dataset as the system says and return each query's top `depth` hits. */
 export function retrieve(system: SystemSpec, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
+  if (system.kind === 'hybrid') return retrieveHybrid(system, ds, depth, res);
+  if (system.kind === 'dense' && system.engine === 'opensearch-ml') return retrieveServerSide(system, ds, depth, res);
   return system.kind === 'dense' ? retrieveDense(system, ds, depth, res) : retrieveLexical(system, ds, depth, res);
 }

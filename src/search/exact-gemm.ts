@@ -1,3 +1,4 @@
+import type { DocTable } from '../datasets/doc-table.js';
 import type { Scored } from '../ranking.js';
 import type { Matrix } from '../types.js';
 import { GemmTopK } from './gemm-top-k.js';
@@ -39,8 +40,8 @@ export interface BlockProgress {
 export interface ExactSearchOptions {
   queries: Matrix;
   passages: PassageSource;
-  /** One per corpus row. */
-  docIds: readonly string[];
+  /** One per corpus row: an array, or the compact table of a streamed corpus. */
+  docIds: readonly string[] | DocTable;
   k: number;
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
@@ -69,7 +70,8 @@ function candidatesPerBlock(k: number): number {
   return k + 16;
 }
 
-function blockRowsFor(memoryBytes: number, queryRows: number, dim: number): number {
+/** Passage rows per GEMM call that fit `memoryBytes` of working memory (passage rows plus scores). */
+export function blockRowsFor(memoryBytes: number, queryRows: number, dim: number): number {
   return Math.max(1, Math.floor(memoryBytes / (Float32Array.BYTES_PER_ELEMENT * (queryRows + dim))));
 }
 
@@ -140,7 +142,8 @@ function queryNorms(queries: Matrix): Float64Array {
 
 /** Exact top-k for every query row; see the module comment. Resolves to one hit list per query, best first. */
 export async function exactSearch(options: ExactSearchOptions): Promise<Scored[][]> {
-  const { queries, docIds, k } = options;
+  const { queries, k } = options;
+  const docIds = idLookup(options.docIds);
   const dim = queries.dim;
   if (queries.data.length < queries.rows * dim) throw new Error(`exact search: query matrix holds fewer than ${queries.rows} x ${dim} values`);
   if (!Number.isInteger(k) || k < 1) throw new Error(`exact search: k must be a positive integer, got ${k}`);
@@ -176,12 +179,22 @@ export async function exactSearch(options: ExactSearchOptions): Promise<Scored[]
   return tops.map((top) => top.result());
 }
 
+/** Doc ids by row, whatever holds them. */
+interface IdLookup {
+  length: number;
+  id(row: number): string;
+}
+
+function idLookup(ids: readonly string[] | DocTable): IdLookup {
+  return Array.isArray(ids) ? { length: ids.length, id: (row) => ids[row] } : { length: (ids as DocTable).size, id: (row) => (ids as DocTable).id(row) };
+}
+
 async function searchBlock(
   gemm: GemmTopK,
   block: PassageBlock,
   queries: Matrix,
   norms: Float64Array,
-  docIds: readonly string[],
+  docIds: IdLookup,
   tops: RunningTopK[],
   candidates: number,
 ): Promise<Omit<BlockProgress, 'rowsDone'>> {
@@ -198,7 +211,7 @@ async function searchBlock(
     const top = tops[qi];
     const bound = gemmErrorBound(norms[qi], best.maxNormSq, dim);
     const base = qi * returned;
-    const offer = (row: number) => top.offer(docIds[offset + row], dot64(queries.data, qi * dim, matrix.data, row * dim, dim), offset + row);
+    const offer = (row: number) => top.offer(docIds.id(offset + row), dot64(queries.data, qi * dim, matrix.data, row * dim, dim), offset + row);
     let j = 0;
     // Once `top` is full its k-th score only rises, so the first candidate out of reach ends the query.
     for (; j < returned; j++) {

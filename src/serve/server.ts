@@ -10,6 +10,7 @@ import { embedTexts, type VectorSource } from '../embed/cache.js';
 import type { Encoder, LocalEncoderInfo } from '../embed/encoder.js';
 import type { ModelSpec } from '../models/spec.js';
 import { ApiError, parseEmbeddingsRequest } from './embeddings-request.js';
+import type { Simulation } from './simulate.js';
 
 export interface ServerOptions {
   encoder: Encoder<LocalEncoderInfo>;
@@ -21,6 +22,8 @@ export interface ServerOptions {
   maxInputs: number;
   /** Largest request body in bytes. */
   maxBytes: number;
+  /** `--simulate`: a deliberately broken deployment (the encoder given is already its variant). */
+  simulate?: Simulation | null;
 }
 
 /** A 500 the client sees; the details go to the server's stderr. */
@@ -34,7 +37,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   let secondsPerRequest = 1;
   const created = Math.floor(Date.now() / 1000);
   const served = new Set([model.id, model.onnxRepo].map((m) => m.toLowerCase()));
-  const prefixOf = { query: model.queryPrefix, passage: model.passagePrefix };
+  const prefixOf = opts.simulate?.prefixes ?? { query: model.queryPrefix, passage: model.passagePrefix };
 
   // Answers finished during shutdown close their connection, so a keep-alive client does not hold the server
   // open until its keep-alive timeout.
@@ -61,6 +64,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     dtype: encoder.info.dtype,
     device: encoder.info.device ?? 'cpu',
     queue: { running: limit.activeCount, waiting: limit.pendingCount, max: opts.maxQueue },
+    ...(opts.simulate ? { simulatedFaults: opts.simulate.faults } : {}),
   }));
 
   app.get('/v1/models', async () => ({

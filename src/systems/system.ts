@@ -3,6 +3,7 @@
  * engine (or a lexical engine alone). Systems are plain data: the CLI, the systems YAML and results.json all
  * describe them the same way, and the retrieval layer (src/retrieval/) turns one into a run.
  */
+import { DEFAULT_RANK_CONSTANT, type FusionSpec } from '../fusion/fuse.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
 
 /** Which prefix each side gets: the experiment's independent variable. */
@@ -15,13 +16,33 @@ export type PrefixPolicy = NamedPolicy | { query: string; passage: string };
  */
 export type NamedPolicy = 'none' | 'model' | 'query-both' | 'passage-both';
 
-/** Engines that search vectors, and engines that match text. */
-export type DenseEngine = 'exact' | 'opensearch-knn';
+/**
+ * Engines that search vectors, and engines that match text. `opensearch-ml` embeds on the server: ml-commons
+ * ingest and search pipelines call the system's model (src/backends/opensearch-ml/).
+ */
+export type DenseEngine = 'exact' | 'opensearch-knn' | 'opensearch-ml';
 export type LexicalEngine = 'bm25' | 'opensearch-bm25';
 export type EngineKind = DenseEngine | LexicalEngine;
+/**
+ * How a hybrid system fuses its components: `fusion` computes it from the component runs in process (whatever
+ * engines they use); `opensearch-hybrid` has the cluster do it (one `hybrid` query of a `match` and a `knn`
+ * sub-query through a search pipeline).
+ */
+export type HybridEngine = 'fusion' | 'opensearch-hybrid';
 
-/** Where vectors come from; either way every vector goes through the embedding cache. */
-export type EncoderSpec = LocalEncoderSpec | RemoteEncoderSpec;
+/**
+ * Where vectors come from; either way every vector goes through the embedding cache. With the opensearch-ml
+ * engine the encoder is what the cluster calls: local = a `beir-bench serve` the harness starts on loopback,
+ * remote = those endpoints, cluster = a model already deployed in the cluster.
+ */
+export type EncoderSpec = LocalEncoderSpec | RemoteEncoderSpec | ClusterModelSpec;
+
+/** A model deployed in the OpenSearch cluster (`--opensearch-model-id`); only the opensearch-ml engine can use it. */
+export interface ClusterModelSpec {
+  kind: 'opensearch-model';
+  /** The ml-commons model id. */
+  modelId: string;
+}
 
 /** ONNX in process (@huggingface/transformers). */
 export interface LocalEncoderSpec {
@@ -65,7 +86,25 @@ export interface LexicalSystem {
   engine: LexicalEngine;
 }
 
-export type SystemSpec = DenseSystem | LexicalSystem;
+/** A system a hybrid is made of. */
+export type ComponentSystem = DenseSystem | LexicalSystem;
+
+/** Two or more systems' runs fused into one (src/fusion/, docs/FUSION.md). */
+export interface HybridSystem {
+  kind: 'hybrid';
+  id: string;
+  label: string;
+  components: ComponentSystem[];
+  /** Hits taken from each component before fusing, in component order (default 100 each). */
+  depths: number[];
+  fusion: FusionSpec;
+  engine: HybridEngine;
+}
+
+export type SystemSpec = DenseSystem | LexicalSystem | HybridSystem;
+
+/** Hits taken from each component when none is given (OpenSearch's pagination_depth plays this part). */
+export const DEFAULT_FUSION_DEPTH = 100;
 
 export interface Prefixes {
   query: string;
@@ -103,6 +142,9 @@ const INPUT_TYPES: Record<NamedPolicy, { query: InputType | null; passage: Input
   'query-both': { query: 'query', passage: 'query' },
   'passage-both': { query: 'passage', passage: 'passage' },
 };
+
+/** The input_type (the article's content_type) each side gets under a named policy. */
+export const policyInputTypes = (policy: NamedPolicy): { query: InputType | null; passage: InputType | null } => INPUT_TYPES[policy];
 
 /**
  * What each side of a dense system sends: the policy's prefixes, or with an `input-type` remote encoder no prefix
@@ -165,13 +207,15 @@ export function defaultLabel(system: Omit<DenseSystem, 'id' | 'label'> | Omit<Le
   return singleModel ? `${capitalise(policy)}${tail}` : `${modelShortName(system.model)} ${policy}${tail}`;
 }
 
-/** The encoder in one word for reports: `fp32`, `q8` (local weights) or `remote`. */
+/** The encoder in one word for reports: `fp32`, `q8` (local weights), `remote` or `cluster` (a model deployed in OpenSearch). */
 export function encoderWord(encoder: EncoderSpec): string {
+  if (encoder.kind === 'opensearch-model') return 'cluster';
   return encoder.kind === 'remote' ? 'remote' : encoder.dtype;
 }
 
-/** What sets an encoder apart from the default local fp32 one in ids and labels: `q8`, `remote`, or nothing. */
+/** What sets an encoder apart from the default local fp32 one in ids and labels: `q8`, `remote`, `cluster`, or nothing. */
 function encoderSuffix(encoder: EncoderSpec): string {
+  if (encoder.kind === 'opensearch-model') return 'cluster';
   if (encoder.kind === 'remote') return 'remote';
   return encoder.dtype === 'fp32' ? '' : encoder.dtype;
 }
@@ -183,9 +227,52 @@ export function defaultId(system: Omit<DenseSystem, 'id' | 'label'> | Omit<Lexic
   return `${modelShortName(system.model)}.${policyWord(system.prefix)}${suffix ? `.${suffix}` : ''}`.replace(/[^A-Za-z0-9+._-]/g, '_');
 }
 
-/** The same system searched exactly: the reference an approximate (HNSW) engine is measured against. */
-export function exactTwin(system: DenseSystem): DenseSystem {
-  return { ...system, id: `${system.id}.exact`, label: `${system.label} (exact)`, engine: 'exact' };
+/** A hybrid's fusion in a few words for labels: `RRF`, `Linear 0.3/0.7`, `Linear l2 harmonic 0.3/0.7`. */
+function fusionWord(fusion: FusionSpec): string {
+  if (fusion.method === 'rrf') return fusion.rankConstant === DEFAULT_RANK_CONSTANT ? 'RRF' : `RRF k=${fusion.rankConstant}`;
+  const extra = [fusion.normalization === 'min-max' ? '' : fusion.normalization, fusion.combination === 'arithmetic' ? '' : fusion.combination];
+  return ['Linear', ...extra.filter(Boolean), fusion.weights.join('/')].join(' ');
 }
 
-export const isApproximate = (system: SystemSpec): system is DenseSystem => system.kind === 'dense' && system.engine === 'opensearch-knn';
+/** A hybrid's fusion for ids: `rrf`, `linear-0.3-0.7`, `linear-l2-harmonic-0.3-0.7`, with `-d50` for other depths. */
+function fusionTag(fusion: FusionSpec, depths: readonly number[]): string {
+  const base =
+    fusion.method === 'rrf'
+      ? `rrf${fusion.rankConstant === DEFAULT_RANK_CONSTANT ? '' : `-k${fusion.rankConstant}`}`
+      : ['linear', fusion.normalization === 'min-max' ? '' : fusion.normalization, fusion.combination === 'arithmetic' ? '' : fusion.combination, ...fusion.weights]
+          .filter((x) => x !== '')
+          .join('-');
+  const depth = depths.every((d) => d === DEFAULT_FUSION_DEPTH) ? '' : `-d${new Set(depths).size === 1 ? depths[0] : depths.join('_')}`;
+  return `${base}${depth}`;
+}
+
+/** `RRF (BM25 + Asymmetric)`, `Linear 0.3/0.7 (BM25 + Asymmetric) OpenSearch`, from the components' labels. */
+export function hybridLabel(system: Pick<HybridSystem, 'fusion' | 'engine'>, componentLabels: readonly string[]): string {
+  return `${fusionWord(system.fusion)} (${componentLabels.join(' + ')})${system.engine === 'opensearch-hybrid' ? ' OpenSearch' : ''}`;
+}
+
+/** `bm25+e5-small-v2.asymmetric.rrf`, `....linear-0.3-0.7`, `.opensearch` appended when the cluster fuses. */
+export function hybridId(system: Pick<HybridSystem, 'fusion' | 'engine' | 'depths'>, componentIds: readonly string[]): string {
+  return `${componentIds.join('+')}.${fusionTag(system.fusion, system.depths)}${system.engine === 'opensearch-hybrid' ? '.opensearch' : ''}`;
+}
+
+/** Whether a system needs an OpenSearch connection (a hybrid: its own engine or any component's). */
+export const usesOpenSearch = (system: SystemSpec): boolean =>
+  system.kind === 'hybrid' ? system.engine === 'opensearch-hybrid' || system.components.some(usesOpenSearch) : system.engine.startsWith('opensearch');
+
+/** The same system searched exactly: the reference an approximate (HNSW) engine is measured against. */
+export function exactTwin(system: DenseSystem): DenseSystem;
+export function exactTwin(system: HybridSystem): HybridSystem;
+export function exactTwin(system: DenseSystem | HybridSystem): DenseSystem | HybridSystem;
+export function exactTwin(system: DenseSystem | HybridSystem): DenseSystem | HybridSystem {
+  if (system.kind === 'dense') return { ...system, id: `${system.id}.exact`, label: `${system.label} (exact)`, engine: 'exact' };
+  // The cluster's fusion, recomputed in process from exact search and embedded BM25: what HNSW (and the node's BM25) cost.
+  const components = system.components.map(
+    (c): ComponentSystem => (c.kind === 'dense' ? { ...c, engine: 'exact' } : { ...c, id: c.id === c.engine ? 'bm25' : `${c.id}.embedded`, engine: 'bm25' }),
+  );
+  return { ...system, components, id: `${system.id}.embedded`, label: `${system.label} (embedded)`, engine: 'fusion' };
+}
+
+/** Systems measured against an exact twin: HNSW search, and the cluster's hybrid query (HNSW inside). */
+export const isApproximate = (system: SystemSpec): system is DenseSystem | HybridSystem =>
+  (system.kind === 'dense' && system.engine === 'opensearch-knn') || (system.kind === 'hybrid' && system.engine === 'opensearch-hybrid');

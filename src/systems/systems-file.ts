@@ -8,8 +8,9 @@ import { resolveModel, type ModelSettings } from '../models/model-settings.js';
 import { findModel } from '../models/registry.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
 import { checkEncoderUrl } from '../embed/remote-encoder.js';
-import type { SystemDraft } from './build.js';
-import { POLICY_NAMES, type DenseEngine, type EncoderSpec, type LexicalEngine, type PrefixPolicy, type RemoteAsymmetry, type RemoteEncoderSpec } from './system.js';
+import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from '../fusion/hybrid-draft.js';
+import type { ComponentDraft, SystemDraft } from './build.js';
+import { defaultId, POLICY_NAMES, type ClusterModelSpec, type DenseEngine, type EncoderSpec, type LexicalEngine, type PrefixPolicy, type RemoteAsymmetry, type RemoteEncoderSpec } from './system.js';
 import { parseYamlFile, readYamlFile, type Field } from '../yaml-field.js';
 
 export interface SystemsFileDefaults {
@@ -23,38 +24,50 @@ export interface SystemsFileDefaults {
   /** Default asymmetry of remote encoders declared in the file (--encoder-asymmetry; else prefix). */
   asymmetry?: RemoteAsymmetry;
   /** Default engines (from --backend). */
-  backend: 'embedded' | 'opensearch';
+  backend: 'embedded' | 'opensearch' | 'opensearch-ml';
+  /** --opensearch-model-id: the encoder of dense systems that name none (they then run on the opensearch-ml engine). */
+  clusterModel?: ClusterModelSpec;
   /** Models known from the command line (--model with its settings), by id. */
   cliModels: ModelSpec[];
 }
 
-const DENSE_ENGINES: readonly DenseEngine[] = ['exact', 'opensearch-knn'];
+const DENSE_ENGINES: readonly DenseEngine[] = ['exact', 'opensearch-knn', 'opensearch-ml'];
+const DEFAULT_DENSE_ENGINE: Record<SystemsFileDefaults['backend'], DenseEngine> = { embedded: 'exact', opensearch: 'opensearch-knn', 'opensearch-ml': 'opensearch-ml' };
 const LEXICAL_ENGINES: readonly LexicalEngine[] = ['bm25', 'opensearch-bm25'];
 
 const MODEL_FIELDS = ['onnxRepo', 'queryPrefix', 'passagePrefix', 'pooling', 'normalize', 'maxLength', 'dimension', 'similarity'] as const;
-const SYSTEM_FIELDS = ['id', 'label', 'model', 'prefix', 'dtype', 'encoder', 'engine'] as const;
+const COMPONENT_FIELDS = ['id', 'label', 'model', 'prefix', 'dtype', 'encoder', 'engine'] as const;
+/** A hybrid entry (docs/FUSION.md): `fusion` marks it. */
+const HYBRID_FIELDS = ['id', 'label', 'fusion', 'components', 'k', 'normalization', 'combination', 'weights', 'depth', 'engine'] as const;
+const SYSTEM_FIELDS = [...new Set([...COMPONENT_FIELDS, ...HYBRID_FIELDS])];
 const ASYMMETRIES: readonly RemoteAsymmetry[] = ['prefix', 'input-type'];
 
 /**
- * `encoder:` local | remote (the --encoder-url endpoints) | {kind: local} | {kind: remote, urls, asymmetry, model};
- * absent: the --encoder-url endpoints when given, else local.
+ * `encoder:` local | remote (the --encoder-url endpoints) | {kind: local} | {kind: remote, urls, asymmetry, model} |
+ * {kind: opensearch-model, modelId} (a model deployed in the cluster; opensearch-ml engine only);
+ * absent: --opensearch-model-id, else the --encoder-url endpoints when given, else local.
  */
 function encoderSpec(f: Field | undefined, dtype: Field | undefined, defaults: SystemsFileDefaults): EncoderSpec {
   const local = (): EncoderSpec => ({ kind: 'local', dtype: dtype ? dtype.oneOf(['fp32', 'q8'] as const) : defaults.dtype });
   let spec: EncoderSpec;
-  if (!f) spec = defaults.remote ?? local();
+  if (!f) spec = defaults.clusterModel ?? defaults.remote ?? local();
   else if (!f.isMap) {
     const kind = f.oneOf(['local', 'remote'] as const);
     if (kind === 'local') spec = local();
     else if (!defaults.remote) throw f.error('"remote" alone means the --encoder-url endpoints, and none were given; or write {kind: remote, urls: [...]}');
     else spec = defaults.remote;
   } else {
-    const allowed = ['kind', 'urls', 'asymmetry', 'model'];
-    const kind = f.required('kind', allowed, '"kind" is required (local or remote)').oneOf(['local', 'remote'] as const);
-    if (kind === 'local') {
-      for (const [k, v] of f.entries(allowed)) if (k !== 'kind' && v.present) throw v.error('only remote encoders take this field');
+    const allowed = ['kind', 'urls', 'asymmetry', 'model', 'modelId'];
+    const kind = f.required('kind', allowed, '"kind" is required (local, remote or opensearch-model)').oneOf(['local', 'remote', 'opensearch-model'] as const);
+    if (kind === 'opensearch-model') {
+      for (const [k, v] of f.entries(allowed)) if (k !== 'kind' && k !== 'modelId' && v.present) throw v.error('an opensearch-model encoder takes only "modelId"');
+      spec = { kind, modelId: f.required('modelId', allowed, 'an opensearch-model encoder needs "modelId" (the ml-commons model id)').string() };
+    } else if (kind === 'local') {
+      for (const [k, v] of f.entries(allowed)) if (k !== 'kind' && v.present) throw v.error(`only ${k === 'modelId' ? 'opensearch-model' : 'remote'} encoders take this field`);
       spec = local();
     } else {
+      const modelIdField = f.optional('modelId', allowed);
+      if (modelIdField) throw modelIdField.error('only opensearch-model encoders take this field');
       const urlsField = f.required('urls', allowed, 'a remote encoder needs "urls" (OpenAI-compatible base URLs, e.g. http://127.0.0.1:8080/v1)');
       const urls = urlsField.isList ? urlsField.items().map((u) => u.string()) : [urlsField.string()];
       if (urls.length === 0) throw urlsField.error('the list is empty');
@@ -70,7 +83,7 @@ function encoderSpec(f: Field | undefined, dtype: Field | undefined, defaults: S
       spec = { kind: 'remote', urls, asymmetry, ...(model !== undefined ? { model } : {}) };
     }
   }
-  if (spec.kind === 'remote' && dtype) throw dtype.error('dtype applies to local encoders; a remote endpoint decides its own weights');
+  if (spec.kind !== 'local' && dtype) throw dtype.error('dtype applies to local encoders; a remote endpoint or a deployed model decides its own weights');
   return spec;
 }
 
@@ -125,8 +138,8 @@ export function parseSystemsSection(root: Field, defaults: SystemsFileDefaults, 
   if (!systemsField.present) throw root.error('a "systems" list is required');
   const items = systemsField.items();
   if (items.length === 0) throw systemsField.error('the list is empty');
-  return items.map((item): SystemDraft => {
-    const fields = new Map(item.entries(SYSTEM_FIELDS));
+  const component = (item: Field): ComponentDraft => {
+    const fields = new Map(item.entries(COMPONENT_FIELDS));
     const opt = (k: string) => (fields.get(k)?.present ? fields.get(k) : undefined);
     const named = { ...(opt('id') ? { id: opt('id')!.string() } : {}), ...(opt('label') ? { label: opt('label')!.string() } : {}) };
     const engineField = opt('engine');
@@ -143,15 +156,65 @@ export function parseSystemsSection(root: Field, defaults: SystemsFileDefaults, 
     if (typeof prefix === 'object' && encoder.kind === 'remote' && encoder.asymmetry === 'input-type') {
       throw opt('prefix')!.error('explicit prefix strings cannot be sent as an input_type: give this system an encoder with asymmetry: prefix');
     }
+    const engine = engineField ? engineField.oneOf(DENSE_ENGINES) : encoder.kind === 'opensearch-model' ? 'opensearch-ml' : DEFAULT_DENSE_ENGINE[defaults.backend];
+    if (encoder.kind === 'opensearch-model' && engine !== 'opensearch-ml') {
+      throw (engineField ?? item).error('a model deployed in OpenSearch (opensearch-model) embeds only on the opensearch-ml engine');
+    }
+    if (typeof prefix === 'object' && encoder.kind === 'opensearch-model') {
+      throw opt('prefix')!.error('a deployed model is told the side by content_type: use a named policy (symmetric, asymmetric, ...)');
+    }
     return {
       kind: 'dense',
       model: lookup(model),
       prefix,
       encoder,
-      engine: engineField ? engineField.oneOf(DENSE_ENGINES) : defaults.backend === 'opensearch' ? 'opensearch-knn' : 'exact',
+      engine,
       ...named,
     };
-  });
+  };
+
+  const drafts: SystemDraft[] = [];
+  /** A component written as the id of a system above (its own or its default id), or inline as a system. */
+  const componentRef = (f: Field): ComponentDraft => {
+    if (f.isMap) return component(f);
+    const ref = f.string();
+    const known = drafts.filter((d): d is ComponentDraft => d.kind !== 'hybrid');
+    const found = known.find((d) => d.id === ref) ?? known.find((d) => d.id === undefined && defaultId(d) === ref);
+    if (!found) {
+      const ids = known.map((d) => d.id ?? defaultId(d));
+      throw f.error(`unknown component "${ref}": name a dense or lexical system listed above it (${ids.join(', ') || 'none yet'}) or write one inline`);
+    }
+    return found;
+  };
+  const hybrid = (item: Field): SystemDraft => {
+    const fields = new Map(item.entries(HYBRID_FIELDS));
+    const opt = (k: string) => (fields.get(k)?.present ? fields.get(k) : undefined);
+    const list = item.required('components', HYBRID_FIELDS, 'a hybrid needs "components" (ids of systems above, or inline systems)');
+    const numbers = (f: Field) => (f.isList ? f.items() : [f]).map((x) => x.number(-Infinity, Infinity, 'a number'));
+    const req: HybridRequest = {
+      components: list.items().map(componentRef),
+      method: opt('fusion')!.oneOf(FUSION_METHODS),
+      ...(opt('k') ? { rankConstant: opt('k')!.positiveInteger() } : {}),
+      ...(opt('normalization') ? { normalization: opt('normalization')!.oneOf(NORMALIZATIONS) } : {}),
+      ...(opt('combination') ? { combination: opt('combination')!.oneOf(COMBINATIONS) } : {}),
+      ...(opt('weights') ? { weights: numbers(opt('weights')!) } : {}),
+      ...(opt('depth') ? { depths: (opt('depth')!.isList ? opt('depth')!.items() : [opt('depth')!]).map((x) => x.positiveInteger()) } : {}),
+      engine: opt('engine') ? opt('engine')!.oneOf(['fusion', 'opensearch-hybrid'] as const) : defaults.backend === 'opensearch' ? 'opensearch-hybrid' : 'fusion',
+      ...(opt('id') ? { id: opt('id')!.string() } : {}),
+      ...(opt('label') ? { label: opt('label')!.string() } : {}),
+    };
+    try {
+      return hybridDraft(req);
+    } catch (err) {
+      const at = /weight/.test(String((err as Error).message)) && opt('weights') ? opt('weights')! : item;
+      throw err instanceof UserError ? at.error(err.message) : err;
+    }
+  };
+  for (const item of items) {
+    const isHybrid = item.isMap && item.entries(SYSTEM_FIELDS).some(([k, v]) => k === 'fusion' && v.present);
+    drafts.push(isHybrid ? hybrid(item) : component(item));
+  }
+  return drafts;
 }
 
 const SYSTEMS_FILE_FIELDS = ['models', 'systems'] as const;

@@ -68,7 +68,7 @@ describe('download + extract into the cache', () => {
     expect(folder).toBe(join(cacheDir, 'scifact'));
     expect(server.requests).toEqual(['/scifact.zip']);
     const ds = await loadDataset('scifact', folder, { split: 'test' });
-    expect(ds.docs.map((d) => d.id)).toEqual(['d1', '2', 'd3', 'd4', 'd5']);
+    expect([...ds.corpus.ids]).toEqual(['d1', '2', 'd3', 'd4', 'd5']);
     expect(ds.queries.map((q) => q.id)).toEqual(['3', 'q1', 'q2']);
     expect(await leftovers()).toEqual(['cache', 'cache/scifact', 'cache/scifact.zip', 'cache/scifact/corpus.jsonl',
       'cache/scifact/qrels', 'cache/scifact/qrels/dev.tsv', 'cache/scifact/qrels/test.tsv', 'cache/scifact/queries.jsonl']);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { loadDataset, readCorpus, readQueries } from '../../src/datasets/loaders.js';
 import { itWithShared, SHARED_BEIR as BEIR } from '../helpers/shared.js';
+import { docsOf } from '../helpers/corpus.js';
 
 const TINY = join(import.meta.dirname, '../fixtures/datasets/tiny');
 
@@ -91,7 +92,7 @@ describe('loadDataset', () => {
       ['q1', new Map([['d1', 1], ['d9', 1]])],
       ['q2', new Map([['2', 1], ['d5', 0]])],
     ]));
-    expect(ds.docs).toHaveLength(5);
+    expect(ds.corpus.size).toBe(5);
     expect(ds.qrelsDocsMissingFromCorpus).toEqual({ rows: 1, docIds: 1, examples: ['d9'] });
     expect(Object.keys(ds.files).sort()).toEqual(['corpus.jsonl', 'qrels/test.tsv', 'queries.jsonl']);
     expect(ds.files['corpus.jsonl'].sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -108,10 +109,11 @@ describe('loadDataset', () => {
     expect(ds.queries.map((q) => q.id)).toEqual(['3', 'q1']);
     expect([...ds.qrels.keys()]).toEqual(['3', 'q1']);
     // Relevant: d4 (query 3), d1 and d9 (q1; d9 not in the corpus) -> budget 3 - 3 = 0 fillers.
-    expect(ds.docs.map((d) => d.id)).toEqual(['d1', 'd4']);
+    expect([...ds.corpus.ids]).toEqual(['d1', 'd4']);
+    expect((await docsOf(ds.corpus)).map((d) => d.id)).toEqual(['d1', 'd4']);
     expect({ docs: ds.corpusDocsTotal, queries: ds.judgedQueriesTotal }).toEqual({ docs: 5, queries: 3 });
     const wider = await loadDataset('tiny', TINY, { split: 'test', maxQueries: 1, maxDocs: 3 });
-    expect(wider.docs.map((d) => d.id)).toEqual(['d1', '2', 'd4']);
+    expect((await docsOf(wider.corpus)).map((d) => d.id)).toEqual(['d1', '2', 'd4']);
   });
 
   it('a repeated corpus _id keeps its first position and last content (BEIR dict)', async () => {
@@ -121,7 +123,8 @@ describe('loadDataset', () => {
       'qrels/test.tsv': 'query-id\tcorpus-id\tscore\nq\ta\t1\n',
     });
     const ds = await loadDataset('dup', folder, { split: 'test' });
-    expect(ds.docs).toEqual([{ id: 'a', title: '', text: 'new' }, { id: 'b', title: '', text: 'b' }]);
+    expect(await docsOf(ds.corpus)).toEqual([{ id: 'a', title: '', text: 'new' }, { id: 'b', title: '', text: 'b' }]);
+    expect(Array.from(ds.textWords)).toEqual([1, 1]);
   });
 
   it('a qrels query missing from queries.jsonl is an error naming it', async () => {
@@ -161,7 +164,8 @@ describe('loadDataset', () => {
 
   itWithShared('loads real SciFact: 5,183 docs, 300 test queries in qrels order, 339 qrels rows, nothing missing', async () => {
     const ds = await loadDataset('scifact', join(BEIR, 'scifact'), { split: 'test' });
-    expect(ds.docs).toHaveLength(5183);
+    expect(ds.corpus.size).toBe(5183);
+    expect((await docsOf(ds.corpus)).length).toBe(5183);
     expect(ds.queries).toHaveLength(300);
     expect(ds.queries.slice(0, 2).map((q) => q.id)).toEqual(['1', '3']);
     expect([...ds.qrels.values()].reduce((n, m) => n + m.size, 0)).toBe(339);

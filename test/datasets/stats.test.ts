@@ -129,7 +129,7 @@ describeWithShared('stats on the real BEIR data (shared/beir)', () => {
     const s = computeStats(ds);
     expect(s.testQueries).toBe(5);
     expect(s.notes).toEqual([
-      `computed over a subset (${ds.docs.length} of 3633 documents, 5 of 323 queries): not comparable with the article or the registry`,
+      `computed over a subset (${ds.corpus.size} of 3633 documents, 5 of 323 queries): not comparable with the article or the registry`,
     ]);
   });
 

@@ -46,6 +46,8 @@ export interface EndpointOptions {
   salt?: string;
   /** Added to every component before normalising: tiny = the same model on other hardware. */
   jitter?: number;
+  /** Listen on this port (default any free one): an endpoint restarted where it was. */
+  port?: number;
 }
 
 /** The unit vector the endpoint gives `text` (with this input type and salt). */
@@ -110,7 +112,7 @@ export async function startEmbeddingEndpoint(opts: EndpointOptions = {}): Promis
     data.reverse();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: 0, total_tokens: 0 } }));
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  await new Promise<void>((ok) => server.listen(opts.port ?? 0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,

@@ -4,6 +4,7 @@ import { BM25_K1, Bm25Index } from '../../src/backends/bm25.js';
 import { OpenSearchBackend } from '../../src/backends/opensearch.js';
 import type { Doc, Query } from '../../src/types.js';
 import { deleteIndexes, indexSettingsOf, key, mappingOf, NODE_URL, options, rawClient, testPrefix, warnIfNoNode } from './helpers.js';
+import { memoryCorpus } from '../../src/datasets/corpus.js';
 
 /**
  * Text on which the embedded tokenizer and the standard analyzer agree (no inner punctuation such as
@@ -36,7 +37,7 @@ describe.skipIf(!NODE_URL)('OpenSearch BM25 arm (real node)', () => {
   beforeAll(async () => {
     client = rawClient();
     backend = await OpenSearchBackend.connect(options(prefix));
-    await backend.index({ key: bm25Key, docs });
+    await backend.index({ key: bm25Key, corpus: memoryCorpus(docs) });
   });
   afterAll(async () => {
     await backend?.close();
@@ -56,7 +57,7 @@ describe.skipIf(!NODE_URL)('OpenSearch BM25 arm (real node)', () => {
   it('reuses the BM25 index when nothing changed', async () => {
     const index = backend.indexName(bm25Key);
     const before = (await indexSettingsOf(client, index)).uuid;
-    await backend.index({ key: bm25Key, docs });
+    await backend.index({ key: bm25Key, corpus: memoryCorpus(docs) });
     expect((await indexSettingsOf(client, index)).uuid).toBe(before);
   });
 

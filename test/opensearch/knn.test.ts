@@ -8,10 +8,12 @@ import { topKOverlap } from '../../src/eval/overlap.js';
 import { UserError } from '../../src/errors.js';
 import type { Matrix, Query } from '../../src/types.js';
 import { DIM, deleteIndexes, docs, indexSettingsOf, key, mappingOf, NODE_URL, options, rawClient, testPrefix, unitVectors, warnIfNoNode } from './helpers.js';
+import { memoryCorpus } from '../../src/datasets/corpus.js';
+import { matrixVectors } from '../../src/embed/passage-vectors.js';
 
 warnIfNoNode('opensearch knn');
 
-const cosine = (matrix: Matrix) => ({ matrix, similarity: 'cosine' as const });
+const cosine = (matrix: Matrix) => ({ passages: matrixVectors(matrix), similarity: 'cosine' as const });
 describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
   const prefix = testPrefix();
   let client: Client;
@@ -36,7 +38,7 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
 
   it('creates an HNSW index whose mapping and _meta carry the model, system and fingerprint', async () => {
     const k = key();
-    await backend.index({ key: k, docs: corpus, vectors: cosine(passages) });
+    await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     const index = backend.indexName(k);
     expect(index.startsWith(`${prefix}-tiny-asymmetric-`)).toBe(true);
     const mapping = await mappingOf(client, index);
@@ -64,7 +66,7 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
 
   it('innerproduct space maps a dot product d >= 0 to d + 1', async () => {
     const k = key({ system: 'dot' });
-    await backend.index({ key: k, docs: corpus, vectors: { matrix: passages, similarity: 'dot' } });
+    await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: { passages: matrixVectors(passages), similarity: 'dot' } });
     const index = backend.indexName(k);
     const mapping = await mappingOf(client, index);
     expect(mapping.properties.vector.method.space_type).toBe('innerproduct');
@@ -82,24 +84,24 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
   it('reuses a matching index, and rebuilds on --recreate, a new fingerprint or a wrong doc count', async () => {
     const k = key({ system: 'reuse' });
     const index = backend.indexName(k);
-    await backend.index({ key: k, docs: corpus, vectors: cosine(passages) });
+    await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     const first = await uuidOf(index);
 
-    await backend.index({ key: k, docs: corpus, vectors: cosine(passages) });
+    await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     expect(await uuidOf(index)).toBe(first);
 
     const recreating = await OpenSearchBackend.connect(options(prefix, { recreate: true }));
-    await recreating.index({ key: k, docs: corpus, vectors: cosine(passages) }).finally(() => recreating.close());
+    await recreating.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) }).finally(() => recreating.close());
     const second = await uuidOf(index);
     expect(second).not.toBe(first);
 
-    await backend.index({ key: { ...k, fingerprint: 'fp-2' }, docs: corpus, vectors: cosine(passages) });
+    await backend.index({ key: { ...k, fingerprint: 'fp-2' }, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     const third = await uuidOf(index);
     expect(third).not.toBe(second);
     expect((await mappingOf(client, index))._meta['beir-bench'].key.fingerprint).toBe('fp-2');
 
     await client.delete({ index, id: 'd0', refresh: true });
-    await backend.index({ key: { ...k, fingerprint: 'fp-2' }, docs: corpus, vectors: cosine(passages) });
+    await backend.index({ key: { ...k, fingerprint: 'fp-2' }, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     expect(await uuidOf(index)).not.toBe(third);
     expect((await client.count({ index })).body.count).toBe(60);
   });
@@ -109,7 +111,7 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
     const bad = unitVectors(60, 1);
     bad.data.fill(0, 7 * DIM, 8 * DIM); // d7: zero vector, which cosinesimil rejects
     bad.data[23 * DIM] = NaN; // d23: NaN is sent as null
-    const err = await backend.index({ key: k, docs: corpus, vectors: cosine(bad) }).catch((e) => e);
+    const err = await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(bad) }).catch((e) => e);
     expect(err).toBeInstanceOf(BulkItemsError);
     const failures = (err as BulkItemsError).failures;
     expect(failures.map((f) => f.id).sort()).toEqual(['d23', 'd7']);
@@ -119,16 +121,16 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
     await client.indices.refresh({ index: backend.indexName(k) });
     expect((await client.count({ index: backend.indexName(k) })).body.count).toBe(58);
 
-    await backend.index({ key: k, docs: corpus, vectors: cosine(passages) });
+    await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     expect((await client.count({ index: backend.indexName(k) })).body.count).toBe(60);
   });
 
   it('sizes the vector field from the vectors: another dimension (another model) rebuilds the index', async () => {
     const k = key({ system: 'dims' });
     const index = backend.indexName(k);
-    await backend.index({ key: k, docs: corpus, vectors: cosine(passages) });
+    await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     const first = await uuidOf(index);
-    await backend.index({ key: k, docs: corpus, vectors: cosine(unitVectors(60, 1, DIM + 1)) });
+    await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(unitVectors(60, 1, DIM + 1)) });
     expect(await uuidOf(index)).not.toBe(first);
     expect((await mappingOf(client, index)).properties.vector.dimension).toBe(DIM + 1);
     // Query vectors of the old dimension: the node refuses them, and the error names the index.

@@ -54,7 +54,7 @@ const wordsOf = (i: number) => 2 + (i % 11);
 function perQuery(dataset: string, system: SystemSpec, n: number, metrics: string[]): Map<string, Record<string, number>> {
   const difficulty = new Prng(seedOf(dataset));
   const own = new Prng(seedOf(dataset, system.kind === 'dense' ? `${system.model.id}/${JSON.stringify(system.prefix)}` : 'bm25'));
-  const effect = system.kind === 'lexical' ? -0.05 : system.prefix === 'model' ? 0.08 : 0;
+  const effect = system.kind === 'lexical' ? -0.05 : system.kind === 'dense' && system.prefix === 'model' ? 0.08 : 0;
   const out = new Map<string, Record<string, number>>();
   for (let i = 0; i < n; i++) {
     const base = difficulty.nextInt(1000) / 1000;

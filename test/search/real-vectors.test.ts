@@ -16,6 +16,7 @@ import { getModel } from '../../src/models/registry.js';
 import { exactSearch } from '../../src/search/exact-gemm.js';
 import { warnIfNoModels } from '../helpers/models.js';
 import { hasSharedBeir, SHARED_BEIR } from '../helpers/shared.js';
+import { docsOf } from '../helpers/corpus.js';
 
 const modelsDir = warnIfNoModels('GEMM search on real vectors');
 
@@ -34,9 +35,10 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('exact search on real e5-small-v
     const encoder = await loadEncoder({ model, dtype: 'q8', modelsDir: modelsDir!, threads: 2 });
     try {
       const embed = (texts: string[], label: string) => embedTexts({ encoder, texts, cacheDir, namespace: 'scifact', label, quiet: true });
-      const passages = (await embed(ds.docs.map((d) => passageText(d, model.passagePrefix)), 'passages')).matrix;
+      const docs = await docsOf(ds.corpus);
+      const passages = (await embed(docs.map((d) => passageText(d, model.passagePrefix)), 'passages')).matrix;
       const queries = (await embed(ds.queries.map((q) => queryText(q, model.queryPrefix)), 'queries')).matrix;
-      const ids = ds.docs.map((d) => d.id);
+      const ids = docs.map((d) => d.id);
       for (const k of [1, 11, 100, ids.length]) {
         const reference = exactTopK(queries, passages, ids, k);
         for (const blockRows of [undefined, 64]) {

@@ -1,0 +1,18 @@
+import { UserError } from '../errors.js';
+import { readJsonLines, textField, type JsonLine } from '../formats/jsonl.js';
+import type { Doc } from '../types.js';
+
+/** BEIR's `_id`: a string, or a number coerced to its string form (some corpora store numeric ids). */
+export function idField(line: JsonLine): string {
+  const id = line.value._id;
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  throw new UserError(`${line.where}: field "_id" must be a non-empty string or a number, got ${JSON.stringify(id) ?? 'nothing'}`);
+}
+
+/** Stream a BEIR corpus.jsonl: `_id` coerced to string, a missing title read as '' (title and text kept apart). */
+export async function* readCorpus(path: string): AsyncGenerator<Doc> {
+  for await (const line of readJsonLines(path, 'corpus')) {
+    yield { id: idField(line), title: textField(line, 'title', true), text: textField(line, 'text') };
+  }
+}
