@@ -17,6 +17,7 @@ import { memoryCorpus } from '../src/datasets/corpus.js';
 import { matrixVectors } from '../src/embed/passage-vectors.js';
 import { Prng } from '../src/eval/prng.js';
 import type { Doc, Matrix, Query } from '../src/types.js';
+import { fillUnitVector } from './lib/unit-vectors.js';
 
 const args = await withOpenSearchOptions(yargs(hideBin(process.argv)))
   .option('docs', { type: 'number', default: 20_000, describe: 'Documents to ingest' })
@@ -29,19 +30,10 @@ const args = await withOpenSearchOptions(yargs(hideBin(process.argv)))
 
 const rng = new Prng(42);
 
-/** Rows of approximately Gaussian coordinates (sum of uniforms), L2-normalised like e5 outputs. */
+/** Rows of deterministic unit vectors, L2-normalised like e5 outputs. */
 function unitVectors(rows: number, dim: number): Matrix {
   const data = new Float32Array(rows * dim);
-  for (let i = 0; i < rows; i++) {
-    let norm = 0;
-    for (let j = 0; j < dim; j++) {
-      const v = (rng.nextUint32() + rng.nextUint32() + rng.nextUint32()) / 2 ** 32 - 1.5;
-      data[i * dim + j] = v;
-      norm += v * v;
-    }
-    const inv = 1 / Math.sqrt(norm);
-    for (let j = 0; j < dim; j++) data[i * dim + j] *= inv;
-  }
+  for (let i = 0; i < rows; i++) fillUnitVector(rng, data, i * dim, dim);
   return { data, rows, dim };
 }
 

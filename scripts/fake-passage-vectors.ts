@@ -22,6 +22,7 @@ import { loadEncoder, type Encoder } from '../src/embed/encoder.js';
 import { Prng } from '../src/eval/prng.js';
 import { passageText } from '../src/models/input-text.js';
 import { getModel } from '../src/models/registry.js';
+import { fillUnitVector } from './lib/unit-vectors.js';
 
 const args = await yargs(hideBin(process.argv))
   .option('data-dir', { type: 'string', demandOption: true, describe: 'BEIR folder holding <dataset>/' })
@@ -48,17 +49,7 @@ function standIn(real: Encoder): Encoder {
     dispose: async () => {},
     async encode(texts, opts) {
       const data = new Float32Array(texts.length * dim);
-      texts.forEach((t, i) => {
-        const rng = new Prng(createHash('sha256').update(t).digest().readUInt32LE(0));
-        let norm = 0;
-        for (let j = 0; j < dim; j++) {
-          const v = (rng.nextUint32() + rng.nextUint32() + rng.nextUint32()) / 2 ** 32 - 1.5;
-          data[i * dim + j] = v;
-          norm += v * v;
-        }
-        const inv = 1 / Math.sqrt(norm);
-        for (let j = 0; j < dim; j++) data[i * dim + j] *= inv;
-      });
+      texts.forEach((t, i) => fillUnitVector(new Prng(createHash('sha256').update(t).digest().readUInt32LE(0)), data, i * dim, dim));
       opts?.onProgress?.(texts.length);
       return { data, rows: texts.length, dim };
     },

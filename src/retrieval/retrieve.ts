@@ -67,15 +67,7 @@ export interface Retrieval {
 const docSetOf = (ds: LoadedDataset): string => ds.corpus.ids.sha256().slice(0, 16);
 
 /** What one side of the embedding run did, in the words of results.json. */
-interface SideOutcome {
-  count: number;
-  sha256: string;
-  example: string;
-  encoded: number;
-  fromCache: number;
-  reused: boolean;
-  seconds: number;
-}
+type SideOutcome = Omit<InputRecord, 'prefix' | 'template' | 'request'>;
 
 function inputRecord(side: 'queries' | 'passages', input: SideInput, info: EncoderInfo, out: SideOutcome): InputRecord {
   const text = side === 'queries' ? QUERY_TEMPLATE : PASSAGE_TEMPLATE;
