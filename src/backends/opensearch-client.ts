@@ -148,3 +148,29 @@ export async function probeNode(client: Client, url: string): Promise<NodeInfo> 
     );
   }
 }
+
+/**
+ * A client whose node answered the probe, after `check` accepted what the probe learnt; the client is closed
+ * again when either fails, so a refused connection leaves no socket open.
+ */
+export async function connectProbed(opts: ConnectionOptions, check: (node: NodeInfo) => void = () => {}): Promise<{ client: Client; node: NodeInfo }> {
+  const client = createClient(opts);
+  try {
+    const node = await probeNode(client, opts.url);
+    check(node);
+    return { client, node };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}
+
+/** Make every indexed document searchable, then count them (a UserError naming the index and node on failure). */
+export async function refreshAndCount(client: Client, index: string, url: string): Promise<number> {
+  try {
+    await client.indices.refresh({ index });
+    return (await client.count({ index })).body.count;
+  } catch (err) {
+    throw new UserError(`Cannot refresh or count index "${index}" at ${redactUrl(url)}: ${errorReason(err)}`);
+  }
+}

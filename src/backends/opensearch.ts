@@ -14,10 +14,10 @@ import type { HybridSearch, IndexInput, IndexKey, RankedRun, SearchBackend, Sear
 import { BM25_B, BM25_K1 } from './bm25.js';
 import { bulkIngest, corpusRows, float32Json } from './opensearch-bulk.js';
 import {
-  createClient,
+  connectProbed,
   DEFAULT_RETRY,
   errorReason,
-  probeNode,
+  refreshAndCount,
   redactUrl,
   withRetry,
   type NodeInfo,
@@ -91,13 +91,8 @@ export class OpenSearchBackend implements SearchBackend {
   /** Connects and probes the node; fails fast with a UserError naming the URL. */
   static async connect(opts: OpenSearchOptions): Promise<OpenSearchBackend> {
     validate(opts);
-    const client = createClient({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure });
-    try {
-      return new OpenSearchBackend(client, opts, await probeNode(client, opts.url));
-    } catch (err) {
-      await client.close();
-      throw err;
-    }
+    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure });
+    return new OpenSearchBackend(client, opts, node);
   }
 
   /** The index name used for key. */
@@ -167,7 +162,7 @@ export class OpenSearchBackend implements SearchBackend {
       retry: this.retry,
       quiet: this.opts.quiet,
     });
-    const count = await this.refreshAndCount(index);
+    const count = await refreshAndCount(this.client, index, this.opts.url);
     if (count !== corpus.size) {
       throw new UserError(`${this.where(index)} holds ${count} documents after ingestion, expected ${corpus.size} (duplicate doc ids?)`);
     }
@@ -175,17 +170,9 @@ export class OpenSearchBackend implements SearchBackend {
 
   private async mismatch(index: string, spec: IndexSpec, docCount: number): Promise<string | null> {
     const mapping = (await this.client.indices.getMapping({ index })).body[index]?.mappings ?? {};
-    return reuseMismatch({ mapping, docCount: await this.refreshAndCount(index) }, spec, docCount);
+    return reuseMismatch({ mapping, docCount: await refreshAndCount(this.client, index, this.opts.url) }, spec, docCount);
   }
 
-  private async refreshAndCount(index: string): Promise<number> {
-    try {
-      await this.client.indices.refresh({ index });
-      return (await this.client.count({ index })).body.count;
-    } catch (err) {
-      throw new UserError(`Cannot refresh or count ${this.where(index)}: ${errorReason(err)}`);
-    }
-  }
 
   /** PUT the search pipeline of a fusion (idempotent) and return its name. */
   private async hybridPipeline(fusion: HybridSearch['fusion']): Promise<string> {

@@ -16,7 +16,7 @@ import { rankDocs } from '../../ranking.js';
 import type { Doc, Query } from '../../types.js';
 import type { IndexKey, RankedRun } from '../backend.js';
 import { bulkIngest, type BulkRow } from '../opensearch-bulk.js';
-import { createClient, DEFAULT_RETRY, errorReason, probeNode, redactUrl, withRetry, type NodeInfo, type RetryPolicy } from '../opensearch-client.js';
+import { connectProbed, DEFAULT_RETRY, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type RetryPolicy } from '../opensearch-client.js';
 import type { OpenSearchOptions } from '../opensearch.js';
 import { MlApi, type ModelInfo } from './ml-api.js';
 import {
@@ -111,9 +111,7 @@ export class OpenSearchMlBackend {
   }
 
   static async connect(opts: MlEngineOptions): Promise<OpenSearchMlBackend> {
-    const client = createClient({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure });
-    try {
-      const node = await probeNode(client, opts.url);
+    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure }, (node) => {
       const missing = ['opensearch-ml', 'opensearch-knn'].filter((p) => !node.plugins.includes(p));
       if (missing.length > 0) {
         throw new UserError(
@@ -121,11 +119,8 @@ export class OpenSearchMlBackend {
             'the opensearch-ml engine needs ml-commons and k-NN (scripts/opensearch-local.sh installs both)',
         );
       }
-      return new OpenSearchMlBackend(client, opts, node);
-    } catch (err) {
-      await client.close();
-      throw err;
-    }
+    });
+    return new OpenSearchMlBackend(client, opts, node);
   }
 
   indexName(key: Pick<IndexKey, 'dataset' | 'model' | 'system' | 'docSet'>): string {
@@ -297,7 +292,7 @@ export class OpenSearchMlBackend {
         rerunHint: 'Re-running ingests only the missing documents; check the embedding endpoint first.',
       });
     }
-    const count = await this.refreshAndCount(index);
+    const count = await refreshAndCount(this.client, index, this.opts.url);
     if (count !== corpus.size) {
       throw new UserError(`index "${index}" at ${redactUrl(this.opts.url)} holds ${count} documents after ingestion, expected ${corpus.size} (duplicate doc ids, or documents from another corpus?)`);
     }
@@ -326,14 +321,6 @@ export class OpenSearchMlBackend {
     return ids;
   }
 
-  private async refreshAndCount(index: string): Promise<number> {
-    try {
-      await this.client.indices.refresh({ index });
-      return (await this.client.count({ index })).body.count;
-    } catch (err) {
-      throw new UserError(`Cannot refresh or count index "${index}" at ${redactUrl(this.opts.url)}: ${errorReason(err)}`);
-    }
-  }
 
   /** Each query's top k, embedded and searched by the node through the index's search pipeline. */
   async search(key: IndexKey, queries: Query[], k: number, emb: ServerEmbedding): Promise<RankedRun> {
