@@ -6,7 +6,7 @@ import { runBench } from '../bench/run-bench.js';
 import { UserError } from '../errors.js';
 import { defaultMaxMemory, formatBytes, parseMemorySize } from '../memory-budget.js';
 import { DEFAULT_SEED } from '../eval/compare.js';
-import { metricName, parseMetricName } from '../eval/metrics.js';
+import { headlineMetrics, parseMetricName } from '../eval/metrics.js';
 import { getModel } from '../models/registry.js';
 import { buildReportTable, comparedPairs, DEFAULT_EXTRA_COLUMNS, reportNotes } from '../report/comparison-rows.js';
 import { renderTerminal } from '../report/render.js';
@@ -189,7 +189,7 @@ function fusionSweepOptions(a: BenchArgs, systems: readonly SystemSpec[], split:
 
 export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
   const k = a.k;
-  const base = [metricName('ndcg_cut', k), metricName('map_cut', k), metricName('recall', k)];
+  const base = headlineMetrics(k);
   const extra = (a.metrics ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(parseMetricName);
   const ds = datasetOptionsFrom(a);
   const mo = modelOptionsFrom(a);

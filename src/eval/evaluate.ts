@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { compareUtf8, withoutSelfHit, type Scored } from '../ranking.js';
 import type { Qrels, Run } from '../types.js';
 import { rankTop } from './top-k.js';
-import { judgmentsOf, measureOf, measureQuery, type Judgments, type Measure, type MetricName } from './metrics.js';
+import { deepestCutoff, judgmentsOf, measureOf, measureQuery, type Judgments, type Measure, type MetricName } from './metrics.js';
 
 export interface EvalOptions {
   metrics: MetricName[];
@@ -42,7 +42,7 @@ export class QueryScorer {
   ) {
     if (opts.metrics.length === 0) throw new UserError('no metrics requested');
     this.measures = opts.metrics.map(measureOf);
-    this.depth = Math.max(...this.measures.map((m) => m.k));
+    this.depth = deepestCutoff(opts.metrics);
   }
 
   /** Whether docs of this query matter (it has qrels); callers may skip collecting them otherwise. */
