@@ -10,8 +10,15 @@ export interface BenchConfig {
   split: string;
   /** The systems to compare; the first is the baseline of every comparison. */
   systems: SystemSpec[];
+  /** Cutoff of the headline measures (NDCG@k, MAP@k, Recall@k), of the HNSW-vs-exact overlap and of the deployment audit. */
   k: number;
   metrics: MetricName[];
+  /**
+   * Hits per query each run keeps, scores and writes to runs/*.trec (engines are asked for one more when self hits are
+   * dropped). Never shallower than the deepest cutoff of `metrics` (cut-run.ts runDepth); absent = that cutoff.
+   * results.json records the depth the run used.
+   */
+  depth?: number;
   ignoreIdenticalIds: boolean;
   /** An already-extracted BEIR folder used as-is; otherwise datasets are downloaded into datasetCacheDir. */
   dataDir?: string;

@@ -6,9 +6,10 @@
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { comparePaired } from '../eval/compare.js';
-import { evaluateRunFile } from '../eval/evaluate-file.js';
+import { scoreRunFile } from '../eval/evaluate-file.js';
 import type { EvalResult } from '../eval/evaluate.js';
-import { displayName, type MetricName } from '../eval/metrics.js';
+import { deepestCutoff, displayName, type MetricName } from '../eval/metrics.js';
+import { metricsForRuns } from '../eval/run-depth.js';
 import { readQrels } from '../formats/qrels-file.js';
 import { fmtScore } from '../report/numbers.js';
 import type { DatasetResults, ResultsFile } from '../results/schema.js';
@@ -52,8 +53,13 @@ async function qrelsOf(d: DatasetResults) {
   return readQrels(file.path, { format: 'beir' });
 }
 
-const score = (ctx: ScoringContext, qrels: Awaited<ReturnType<typeof qrelsOf>>, path: string): Promise<EvalResult> =>
-  evaluateRunFile(qrels, path, { metrics: ctx.metrics, ignoreIdenticalIds: ctx.ignoreIdenticalIds, averageOverAllQrels: false });
+/** A run file scored at the matrix's metrics; one shallower than a cutoff is refused (src/eval/run-depth.ts). */
+async function score(ctx: ScoringContext, qrels: Awaited<ReturnType<typeof qrelsOf>>, path: string): Promise<EvalResult> {
+  const { result, maxHits } = await scoreRunFile(qrels, path, { metrics: ctx.metrics, ignoreIdenticalIds: ctx.ignoreIdenticalIds, averageOverAllQrels: false });
+  // A slice whose corpus is no larger than the cutoff has whole lists however short.
+  metricsForRuns(ctx.metrics, [{ file: path, maxHits }], { requested: true, complete: ctx.dataset.docs <= deepestCutoff(ctx.metrics) });
+  return result;
+}
 
 /**
  * p-value per metric of the paired randomization test between the stored baseline run and tonight's run, both
