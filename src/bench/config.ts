@@ -1,5 +1,6 @@
 import type { OpenSearchOptions } from '../backends/opensearch.js';
 import type { Device } from '../embed/encoder.js';
+import type { ModelsDir } from '../embed/model-source.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
 import type { MetricName } from '../eval/metrics.js';
 import type { SystemSpec } from '../systems/system.js';
@@ -24,7 +25,8 @@ export interface BenchConfig {
   dataDir?: string;
   datasetCacheDir: string;
   mirror?: string;
-  modelsDir?: string;
+  /** Where local models are looked up (a plain path counts as given by --models-dir); absent = the hub (src/embed/model-source.ts). */
+  modelsDir?: string | ModelsDir;
   /** null disables the embedding cache. */
   embeddingCacheDir: string | null;
   threads?: number;

@@ -142,7 +142,8 @@ function builder(y: Argv) {
     )
     .group(['out', 'format', 'quiet'], 'Output:')
     .example('$0 bench --dataset scifact', 'Symmetric vs asymmetric e5-small-v2 on SciFact, embedded exact search')
-    .example('$0 bench --dataset seed --data-dir ../shared/beir --models-dir ~/.cache/beir-bench/models', 'Offline: local BEIR folders and model folders')
+    .example('$0 bench --dataset seed --data-dir ../shared/beir', 'Offline: local BEIR folders, models provisioned in ~/.cache/beir-bench/models')
+    .example('$0 bench --dataset scifact --arms bm25 --metrics Recall@100', 'Recall@100 from 100 hits per query (runs follow the deepest cutoff)')
     .example(
       '$0 bench --dataset scifact --arms sentence-transformers/all-MiniLM-L6-v2:symmetric,intfloat/e5-small-v2:asymmetric,bm25',
       'A truly symmetric model, asymmetric E5 and BM25 in one table',
