@@ -71,6 +71,7 @@ export async function runCompare(args: CompareArgs): Promise<CompareOutput> {
   const fit = metricsForRuns(requested, scored.map((r, i) => ({ file: args.runs[i], maxHits: r.maxHits })), {
     requested: args.metrics !== undefined,
     complete: args.completeRuns ?? false,
+    dropsSelfHits: args.ignoreIdenticalIds,
   });
   const metrics = fit.metrics;
   const results = scored.map((r) => onlyMetrics(r.result, metrics));

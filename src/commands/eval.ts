@@ -105,6 +105,7 @@ export async function runEval(args: EvalArgs): Promise<EvalOutput> {
   const fit = metricsForRuns(requested, [{ file: args.run, maxHits: scored.maxHits }], {
     requested: args.metrics !== undefined,
     complete: args.completeRuns ?? false,
+    dropsSelfHits: args.ignoreIdenticalIds,
   });
   const result = onlyMetrics(scored.result, fit.metrics);
   const violations = cutoffsOf(fit.metrics).flatMap((k) => checkInvariants(qrels, result, k));

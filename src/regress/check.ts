@@ -57,7 +57,11 @@ async function qrelsOf(d: DatasetResults) {
 async function score(ctx: ScoringContext, qrels: Awaited<ReturnType<typeof qrelsOf>>, path: string): Promise<EvalResult> {
   const { result, maxHits } = await scoreRunFile(qrels, path, { metrics: ctx.metrics, ignoreIdenticalIds: ctx.ignoreIdenticalIds, averageOverAllQrels: false });
   // A slice whose corpus is no larger than the cutoff has whole lists however short.
-  metricsForRuns(ctx.metrics, [{ file: path, maxHits }], { requested: true, complete: ctx.dataset.docs <= deepestCutoff(ctx.metrics) });
+  metricsForRuns(ctx.metrics, [{ file: path, maxHits }], {
+    requested: true,
+    complete: ctx.dataset.docs <= deepestCutoff(ctx.metrics),
+    dropsSelfHits: ctx.ignoreIdenticalIds,
+  });
   return result;
 }
 
