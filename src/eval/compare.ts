@@ -1,8 +1,8 @@
 import type { Qrels } from '../types.js';
 import type { EvalResult } from './evaluate.js';
 import { formatFixed } from './format.js';
-import { MEASURES } from './measures.js';
-import { displayName, judgmentsOf, measureOf, type MetricName } from './metrics.js';
+import { judgmentsOf, MEASURES } from './measures.js';
+import { displayName, measureOf, type MetricName } from './metrics.js';
 import { Prng } from './prng.js';
 
 /** One default seed for every command, so `bench` and `compare` report the same p-values for the same runs. */

@@ -2,7 +2,8 @@ import { UserError } from '../errors.js';
 import { compareUtf8, withoutSelfHit, type Scored } from '../ranking.js';
 import type { Qrels, Run } from '../types.js';
 import { rankTop } from './top-k.js';
-import { deepestCutoff, judgmentsOf, measureOf, measureQuery, type Judgments, type Measure, type MetricName } from './metrics.js';
+import { judgmentsOf, valueOf, type Judgments } from './measures.js';
+import { deepestCutoff, measureOf, type Measure, type MetricName } from './metrics.js';
 
 export interface EvalOptions {
   metrics: MetricName[];
@@ -80,7 +81,7 @@ export class QueryScorer {
     else this.selfHitQueries.delete(queryId);
     const gains = ranked.map((d) => j.grades.get(d.id) ?? 0);
     const values: Record<MetricName, number> = {};
-    this.opts.metrics.forEach((name, i) => (values[name] = measureQuery(this.measures[i], gains, j)));
+    this.opts.metrics.forEach((name, i) => (values[name] = valueOf(this.measures[i].kind, gains, this.measures[i].k, j)));
     this.scored.set(queryId, values);
   }
 

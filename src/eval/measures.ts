@@ -67,15 +67,15 @@ export interface MeasureRecord {
   /** Other accepted spellings, lower case (pytrec_eval keys, BEIR/MTEB labels); the key and label are always accepted. */
   aliases: readonly string[];
   /**
-   * Which grades count: `binary` = a retrieved doc is relevant when isRelevant(grade) (grade >= RELEVANCE_LEVEL);
-   * `graded` = its gain is its grade (grades <= 0 give none), as trec_eval's ndcg does.
+   * Which grades count: `binary` = a retrieved doc is relevant when isRelevant(grade) (grade >= RELEVANCE_LEVEL), and
+   * value() gets 1 or 0 per doc; `graded` = its gain is its grade (grades <= 0 give none), as trec_eval's ndcg does.
    */
   relevance: 'binary' | 'graded';
   /** What bounds it besides the system (null: a perfect ranking reaches 1 whatever R). */
   cap: CapRule | null;
   /**
-   * The value for one query. `gains` holds the grade (>= 0) of each retrieved doc in ranking order, possibly fewer
-   * than k; sums run in rank order, as trec_eval's do.
+   * The value for one query. `gains` holds, per retrieved doc in ranking order (possibly fewer than k), its grade
+   * (>= 0) for a graded measure or 1/0 (relevant or not) for a binary one; sums run in rank order, as trec_eval's do.
    */
   value(gains: readonly number[], k: number, j: Judgments): number;
 }
@@ -88,9 +88,10 @@ function dcg(gains: readonly number[], k: number): number {
   return sum;
 }
 
-function countRelevant(gains: readonly number[], k: number): number {
+/** Relevant docs among the first k of a binary ranking. */
+function countRelevant(relevant: readonly number[], k: number): number {
   let c = 0;
-  for (let i = 0; i < Math.min(k, gains.length); i++) if (isRelevant(gains[i])) c++;
+  for (let i = 0; i < Math.min(k, relevant.length); i++) c += relevant[i];
   return c;
 }
 
@@ -115,7 +116,7 @@ export const MEASURES = {
       if (j.numRelevant === 0) return 0;
       let relSoFar = 0;
       let sum = 0;
-      for (let i = 0; i < Math.min(k, gains.length); i++) if (isRelevant(gains[i])) sum += ++relSoFar / (i + 1);
+      for (let i = 0; i < Math.min(k, gains.length); i++) if (gains[i] === 1) sum += ++relSoFar / (i + 1);
       return sum / j.numRelevant;
     },
   },
@@ -140,10 +141,16 @@ export const MEASURES = {
     relevance: 'binary',
     cap: null,
     value: (gains, k) => {
-      for (let i = 0; i < Math.min(k, gains.length); i++) if (isRelevant(gains[i])) return 1 / (i + 1);
+      for (let i = 0; i < Math.min(k, gains.length); i++) if (gains[i] === 1) return 1 / (i + 1);
       return 0;
     },
   },
 } as const satisfies Record<string, MeasureRecord>;
 
 export type MeasureKind = keyof typeof MEASURES;
+
+/** One measure for one query: the record's value on the first k grades, made 1/0 for a binary measure. */
+export function valueOf(kind: MeasureKind, rankedGrades: readonly number[], k: number, j: Judgments): number {
+  const m: MeasureRecord = MEASURES[kind];
+  return m.value(m.relevance === 'binary' ? rankedGrades.slice(0, k).map((g) => (isRelevant(g) ? 1 : 0)) : rankedGrades, k, j);
+}

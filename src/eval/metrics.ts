@@ -1,7 +1,5 @@
 import { UserError } from '../errors.js';
-import { MEASURES, type Judgments, type MeasureKind } from './measures.js';
-
-export { judgmentsOf, type Judgments, type MeasureKind } from './measures.js';
+import { MEASURES, type MeasureKind } from './measures.js';
 
 /** A measure in trec_eval's `name.k` spelling: 'ndcg_cut.10', 'map_cut.10', 'recall.10', 'P.10', 'recip_rank.10'. */
 export type MetricName = string;
@@ -64,12 +62,4 @@ export function trecEvalName(m: MetricName): string {
 /** The deepest cutoff among the metrics: how many ranked docs scoring them reads per query. */
 export function deepestCutoff(metrics: readonly MetricName[]): number {
   return Math.max(...metrics.map((m) => measureOf(m).k));
-}
-
-/**
- * One measure for one query. `rankedGains` holds the grade (>= 0) of each retrieved doc in ranking order;
- * it may be shorter than k (as if padded with non-relevant docs).
- */
-export function measureQuery(measure: Measure, rankedGains: readonly number[], j: Judgments): number {
-  return MEASURES[measure.kind].value(rankedGains, measure.k, j);
 }
