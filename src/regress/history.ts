@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { UserError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-info.js';
 import type { MetricName } from '../eval/metrics.js';
 import type { ConditionCheck } from './check.js';
 import { datasetInputs, systemInputs, type DatasetInputs, type SystemInputs } from './inputs.js';
@@ -39,7 +39,6 @@ export interface HistoryRecord {
 }
 
 const exec = promisify(execFile);
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The project's git commit: $GITHUB_SHA in GitHub Actions, else `git rev-parse HEAD` in the package root. */
 export async function gitState(): Promise<HistoryRecord['git']> {
