@@ -3,9 +3,9 @@
  * the trend of every metric: time, git sha of the project, versions, inputs, values and verdicts.
  */
 import { execFile } from 'node:child_process';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { appendWhole } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 import type { MetricName } from '../eval/metrics.js';
@@ -72,11 +72,13 @@ export function historyRecords(run: EntryRun, checks: readonly ConditionCheck[],
   });
 }
 
-/** Append the records as JSON lines in one write; earlier lines are never touched. */
+/**
+ * Append the records as JSON lines in one write; earlier lines are never touched. Under the file's lock, so two
+ * runs appending at once never interleave their lines, and a failed or interrupted write leaves none of them.
+ */
 export async function appendHistory(file: string, records: readonly HistoryRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await appendWhole(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 function checkRecord(r: unknown, where: string): HistoryRecord {

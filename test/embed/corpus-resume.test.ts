@@ -56,9 +56,9 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a streamed corpus embedding int
 
   const request = (cacheDir: string, enc: Encoder): CorpusEmbedRequest => ({
     encoder: enc,
-    texts: (async function* () {
+    texts: async function* () {
       yield* texts;
-    })(),
+    },
     count: texts.length,
     cacheDir,
     namespace: 'scifact',
