@@ -256,6 +256,7 @@ export async function embedCorpus(req: CorpusEmbedRequest): Promise<CorpusEmbedO
       if (lost.has(key)) textByKey.set(key, text);
       if (textByKey.size === lost.size) break;
     }
+    console.warn(`warning: encoding ${textByKey.size} vectors again that the embedding cache lost during the run (${store.dir})`);
     const again = startProgress({ label: `${req.label} (encoding ${textByKey.size} lost vectors again)`, total: textByKey.size, unit: 'passages', quiet: req.quiet });
     try {
       await encodeMissing(encoder, [...textByKey.keys()], textByKey, store, req.chunkSize ?? DEFAULT_CHUNK_SIZE, again, () => {});
