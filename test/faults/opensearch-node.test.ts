@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { nth, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { hasSharedBeir, REPO_ROOT } from '../helpers/shared.js';
 import { NODE_URL, warnIfNoNode } from '../opensearch/helpers.js';
 import { checkOutFolder, finished, MODELS_DIR, record, runCli, scoresOf, sliceArgs, stoppedWithOneError } from './harness.js';
@@ -83,8 +83,7 @@ describe.skipIf(!NODE_URL || !MODELS_DIR || !hasSharedBeir())('faults at an Open
     it(`${c.fault}: one clear error, no results; after a restart the rerun ${c.rerun}, scores identical`, async () => {
       const p = prefix();
       // Kill the node when the nth matching request reaches the proxy (earlier ones pass untouched).
-      const seen = { n: 0 };
-      proxy.script({ match: (r) => c.path.test(r.path) && ++seen.n === c.nth, fault: { before: killNode } });
+      proxy.script(nth(c.nth, c.path, { before: killNode }));
       const stopped = await bench(p);
       stoppedWithOneError(stopped.run, /^error: .*http:\/\/127\.0\.0\.1:\d+.*(ECONNREFUSED|ECONNRESET|socket hang up|connect|Connection)/i);
       expect(await checkOutFolder(stopped.out)).toEqual([]);

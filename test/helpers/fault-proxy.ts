@@ -22,7 +22,9 @@ export type Fault =
   /** Forward, then change the JSON answer. */
   | { rewrite: (answer: any) => unknown }
   /** Run this first (e.g. kill the service), then forward. */
-  | { before: () => void | Promise<void> };
+  | { before: () => void | Promise<void> }
+  /** The proxy itself dies: every connection dropped (this one too), nothing listens any more. */
+  | { die: true };
 
 export interface Rule {
   /** Which requests the rule may take; each rule takes one request. */
@@ -47,6 +49,17 @@ async function body(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** `count` rules giving `fault` to requests whose path matches. */
+export function times(count: number, path: RegExp, fault: Fault): Rule[] {
+  return Array.from({ length: count }, () => ({ match: (r: ProxiedRequest) => path.test(r.path), fault }));
+}
+
+/** One rule giving `fault` to the nth (1-based) request whose path matches; the ones before it pass. */
+export function nth(n: number, path: RegExp, fault: Fault): Rule {
+  let seen = 0;
+  return { match: (r) => path.test(r.path) && ++seen === n, fault };
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
@@ -88,6 +101,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(JSON.stringify({ error: { message: `injected ${fault.status}` } }));
     } else if (fault && 'reset' in fault) {
       req.socket.destroy();
+    } else if (fault && 'die' in fault) {
+      void close();
     } else {
       if (fault && 'before' in fault) await fault.before();
       forward(r, req.headers, res, fault);
@@ -97,6 +112,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  let closed: Promise<void> | null = null;
+  const close = () =>
+    (closed ??= new Promise((ok) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => ok());
+    }));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
   return {
@@ -105,10 +126,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     injected,
     requests,
     pending: () => rules.length,
-    close: () =>
-      new Promise((ok) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => ok());
-      }),
+    close,
   };
 }
