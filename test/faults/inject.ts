@@ -33,7 +33,8 @@ fs.promises.writeFile = async function injected(...args: WriteArgs): Promise<voi
   await writeFile(...args);
   if (signal && suffix && path.endsWith(suffix)) {
     process.kill(process.pid, signal);
-    await new Promise(() => {}); // the signal ends the process before this write "returns"
+    // Never returns: the signal's handler ends the process (a live timer keeps the event loop waiting for it).
+    await new Promise(() => setInterval(() => {}, 1000));
   }
 };
 syncBuiltinESMExports();
