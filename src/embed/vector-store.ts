@@ -127,7 +127,8 @@ export class VectorStore {
 
   /**
    * Copy cached vectors into `out` rows: `wanted` maps key -> output rows. Returns the keys served; a segment that
-   * fails its checksum is discarded with a warning and its keys are left out (the caller re-encodes them).
+   * fails its checksum is discarded with a warning, and its keys are left out (the caller re-encodes them), as are
+   * those of a segment removed meanwhile.
    */
   async read(wanted: Map<string, number[]>, out: Float32Array): Promise<Set<string>> {
     const dim = this.index.dimension;
@@ -145,14 +146,10 @@ export class VectorStore {
       try {
         ({ vectors } = segmentVectors(await readFile(join(this.dir, file))));
       } catch (err) {
-        if (missing(err)) {
-          this.forget(file);
-          await this.writeIndex();
-        } else if (err instanceof CorruptSegmentError) {
-          await discard(join(this.dir, file), err.message);
-          this.forget(file);
-          await this.writeIndex();
-        } else throw err;
+        if (err instanceof CorruptSegmentError) await discard(join(this.dir, file), err.message);
+        else if (!missing(err)) throw err;
+        this.forget(file);
+        await this.writeIndex();
         continue;
       }
       for (const [key, row] of entries) {
