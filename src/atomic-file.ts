@@ -51,13 +51,16 @@ function uninstall(): void {
   for (const s of SIGNALS) process.off(s, onSignal);
 }
 
-/** Run `undo` (synchronous) if the process gets SIGINT/SIGTERM/SIGHUP before the returned function is called. */
-function undoOnSignal(path: string, undo: () => void): () => void {
+/**
+ * Run `undo` (synchronous; an exception is ignored) if the process gets SIGINT/SIGTERM/SIGHUP before the returned
+ * function is called. `key` (a path) identifies the registration.
+ */
+export function undoOnSignal(key: string, undo: () => void): () => void {
   if (pending.size === 0) install();
-  pending.set(path, undo);
+  pending.set(key, undo);
   return () => {
-    if (pending.get(path) !== undo) return;
-    pending.delete(path);
+    if (pending.get(key) !== undo) return;
+    pending.delete(key);
     if (pending.size === 0) uninstall();
   };
 }
