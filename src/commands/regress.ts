@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { appendWhole, checkUnchanged, pathState, writeFileIfUnchanged, type PathState } from '../atomic-file.js';
 import { UserError } from '../errors.js';
@@ -113,7 +114,7 @@ export const regressCommand = defineCommand({
     if (!a.matrix?.length) throw new UserError('name a matrix: regress --matrix regressions/NAME.yaml (or "regress history FILE" for the trend)');
     // The files this command replaces, as they were when it started: one another process wrote meanwhile is not replaced.
     const seen = new Map<string, PathState>();
-    for (const f of [...(a.update ? a.matrix : []), ...(a.junit ? [a.junit] : [])]) seen.set(f, await pathState(f));
+    for (const f of [...(a.update ? a.matrix : []), ...(a.junit ? [a.junit] : [])]) seen.set(resolve(f), await pathState(f));
     const plan = await readMatrices(a.matrix, a.tag ?? []);
     if (!a.update) for (const p of plan) await preflight(p.matrix, p.entries);
 
@@ -145,7 +146,7 @@ export const regressCommand = defineCommand({
         // Under the matrix's lock, and only if nobody changed it since it was read: its baseline runs and values
         // come from one run, never half from another --update running at the same time.
         await withLock(matrix.file, async () => {
-          await checkUnchanged(matrix.file, seen.get(matrix.file) ?? null);
+          await checkUnchanged(matrix.file, seen.get(resolve(matrix.file)) ?? null);
           for (const run of runs.filter((r) => r.matrix === matrix)) changes.push(...(await applyRun(run)));
           await writeMatrix(matrix);
         });
@@ -172,7 +173,7 @@ export const regressCommand = defineCommand({
     const title = `beir-bench regress ${plan.map((p) => p.matrix.name).join(', ')}`;
     if (a.junit) {
       const xml = junitXml(conditions, { name: title, timestamp: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000 });
-      await writeFileIfUnchanged(a.junit, xml, seen.get(a.junit) ?? null);
+      await writeFileIfUnchanged(a.junit, xml, seen.get(resolve(a.junit)) ?? null);
     }
     if (a.summary) await appendWhole(a.summary, summaryMarkdown(conditions, title));
     if (a.history) await appendHistory(a.history, records);
