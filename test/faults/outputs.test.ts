@@ -2,7 +2,7 @@
  * Fault suite, outputs (docs/RELIABILITY.md): processes writing the same places at once, and a full disk under the
  * results. BM25 only (no model), on the tiny fixture and a SciFact slice, the real CLI in child processes.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,23 @@ describe('two regress runs at once: same --history, --summary and --out', () => 
     await checkOutFolder(join(dir, 'out', 'tiny', 'scifact'));
     record('two regress runs at once (same history, summary, --out)', { outcome: 'both finished', historyRecords: records.length, runFolders: folders.length });
   }, 600_000);
+
+  it('two --update runs of one matrix: one applies; one that would overwrite it stops; the matrix and its baseline run agree', async () => {
+    const dir = join(work, 'regress-update');
+    const matrix = join(dir, 'tiny.yaml');
+    await mkdir(dir, { recursive: true });
+    await writeFile(matrix, 'systems:\n  - engine: bm25\ndatasets:\n  - dataset: scifact\n');
+    const regress = (...args: string[]) =>
+      runCli(['regress', '--matrix', matrix, '--data-dir', TINY, '--out', join(dir, 'out'), '--quiet', '--permutations', '200', ...args]);
+    const updates = await Promise.all([regress('--update'), regress('--update')]);
+    expect(updates.map((u) => u.code)).toContain(0);
+    for (const u of updates.filter((r) => r.code !== 0)) {
+      stoppedWithOneError(u, new RegExp(`^error: ${matrix} was changed by another process while this one ran: not replaced, nothing written`));
+    }
+    // Whatever the interleaving, what the matrix expects is what its stored baseline run scores.
+    expect((await regress()).code).toBe(0);
+    record('two regress --update at once', { outcome: updates.every((u) => u.code === 0) ? 'both applied, one after the other' : 'one applied, the other stopped with one error' });
+  }, 300_000);
 });
 
 describe('two reports written to one --out folder at once', () => {
