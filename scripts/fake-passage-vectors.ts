@@ -67,7 +67,7 @@ try {
   };
   const out = await embedCorpus({
     encoder: standIn(real),
-    texts: texts(),
+    texts,
     count: ds.corpus.size,
     cacheDir: args['embed-cache-dir'],
     namespace: ds.name,

@@ -106,7 +106,10 @@ function withBenchOptions<T>(y: Argv<T>) {
     })
     .option('max-queries', { type: 'number', describe: 'Smoke runs: score only the first N test queries' })
     .option('max-docs', { type: 'number', describe: 'Smoke runs: index at most N passages (the kept queries\' relevant docs are always included)' })
-    .option('out', { type: 'string', default: 'results', describe: 'Folder receiving results/<run-id>/ (results.json, report.md, report.html, chart SVGs, TREC run files)' })
+    .option('out', { type: 'string', default: 'results', describe:
+        'Folder receiving results/<run-id>/ (results.json, report.md, report.html, chart SVGs, TREC run files); a run never replaces ' +
+        'another\'s folder: a run id already taken (same second, same inputs) gets -2, -3, ...',
+    })
     .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'Seed of the randomization test and bootstrap (same seed, same p-values)' })
     .option('permutations', { type: 'number', default: 10000, describe: 'Permutations of the randomization test, and bootstrap samples' })
     .option('format', { choices: ['table', 'markdown', 'json'] as const, default: 'table' as const, describe: 'What to print on stdout: terminal table, the markdown report, or results.json' })

@@ -1,8 +1,8 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { writeFileAtomic } from '../atomic-file.js';
+import { appendWhole, checkUnchanged, pathState, writeFileIfUnchanged, type PathState } from '../atomic-file.js';
 import { UserError } from '../errors.js';
+import { withLock } from '../file-lock.js';
 import { DEFAULT_SEED } from '../eval/compare.js';
 import { parseMetricName } from '../eval/metrics.js';
 import { checkEntry, type ConditionCheck } from '../regress/check.js';
@@ -34,11 +34,12 @@ const historyCommand = defineCommand({
   describe: 'Show the trend of every metric in a --history file (table), optionally as an SVG chart',
   builder: historyBuilder,
   handler: async (a) => {
+    const seen = a.chart === undefined ? null : await pathState(a.chart);
     const points = historyPoints(await readHistory(a.file), { metrics: (a.metric ?? []).map(parseMetricName), condition: a.condition });
     if (points.length === 0) throw new UserError(`nothing in ${a.file} matches --metric / --condition`);
     process.stdout.write(`${historyTable(points)}\n`);
     if (a.chart) {
-      await writeFileAtomic(a.chart, await historyChartSvg(points, `beir-bench regress history (${a.file})`));
+      await writeFileIfUnchanged(a.chart, await historyChartSvg(points, `beir-bench regress history (${a.file})`), seen);
       process.stderr.write(`Chart: ${a.chart}\n`);
     }
   },
@@ -111,6 +112,9 @@ export const regressCommand = defineCommand({
   builder,
   handler: async (a) => {
     if (!a.matrix?.length) throw new UserError('name a matrix: regress --matrix regressions/NAME.yaml (or "regress history FILE" for the trend)');
+    // The files this command replaces, as they were when it started: one another process wrote meanwhile is not replaced.
+    const seen = new Map<string, PathState>();
+    for (const f of [...(a.update ? a.matrix : []), ...(a.junit ? [a.junit] : [])]) seen.set(resolve(f), await pathState(f));
     const plan = await readMatrices(a.matrix, a.tag ?? []);
     if (!a.update) for (const p of plan) await preflight(p.matrix, p.entries);
 
@@ -139,8 +143,13 @@ export const regressCommand = defineCommand({
     if (a.update) {
       for (const { matrix } of plan) {
         const changes: string[] = [];
-        for (const run of runs.filter((r) => r.matrix === matrix)) changes.push(...(await applyRun(run)));
-        await writeMatrix(matrix);
+        // Under the matrix's lock, and only if nobody changed it since it was read: its baseline runs and values
+        // come from one run, never half from another --update running at the same time.
+        await withLock(matrix.file, async () => {
+          await checkUnchanged(matrix.file, seen.get(resolve(matrix.file)) ?? null);
+          for (const run of runs.filter((r) => r.matrix === matrix)) changes.push(...(await applyRun(run)));
+          await writeMatrix(matrix);
+        });
         process.stdout.write(
           changes.length === 0
             ? `${matrix.file}: no changes (this run measured what the matrix says)\n`
@@ -162,11 +171,11 @@ export const regressCommand = defineCommand({
     process.stdout.write(`${regressTable(conditions)}\n${notes.length ? `${notes.join('\n')}\n` : ''}${summaryLine(conditions)}\n`);
 
     const title = `beir-bench regress ${plan.map((p) => p.matrix.name).join(', ')}`;
-    if (a.junit) await writeFileAtomic(a.junit, junitXml(conditions, { name: title, timestamp: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000 }));
-    if (a.summary) {
-      await mkdir(dirname(a.summary), { recursive: true });
-      await appendFile(a.summary, summaryMarkdown(conditions, title));
+    if (a.junit) {
+      const xml = junitXml(conditions, { name: title, timestamp: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000 });
+      await writeFileIfUnchanged(a.junit, xml, seen.get(resolve(a.junit)) ?? null);
     }
+    if (a.summary) await appendWhole(a.summary, summaryMarkdown(conditions, title));
     if (a.history) await appendHistory(a.history, records);
     if (!a.quiet) process.stderr.write(`Results (results.json, run files): ${runs.map((r) => r.dir).join(', ')}\n`);
     if (conditions.some((c) => isFailing(c.verdict))) process.exitCode = 1;

@@ -3,11 +3,11 @@
  * the trend of every metric: time, git sha of the project, versions, inputs, values and verdicts.
  */
 import { execFile } from 'node:child_process';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { appendWhole } from '../atomic-file.js';
 import { UserError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-info.js';
 import type { MetricName } from '../eval/metrics.js';
 import type { ConditionCheck } from './check.js';
 import { datasetInputs, systemInputs, type DatasetInputs, type SystemInputs } from './inputs.js';
@@ -39,7 +39,6 @@ export interface HistoryRecord {
 }
 
 const exec = promisify(execFile);
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The project's git commit: $GITHUB_SHA in GitHub Actions, else `git rev-parse HEAD` in the package root. */
 export async function gitState(): Promise<HistoryRecord['git']> {
@@ -73,11 +72,13 @@ export function historyRecords(run: EntryRun, checks: readonly ConditionCheck[],
   });
 }
 
-/** Append the records as JSON lines in one write; earlier lines are never touched. */
+/**
+ * Append the records as JSON lines in one write; earlier lines are never touched. Under the file's lock, so two
+ * runs appending at once never interleave their lines, and a failed or interrupted write leaves none of them.
+ */
 export async function appendHistory(file: string, records: readonly HistoryRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await appendWhole(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 function checkRecord(r: unknown, where: string): HistoryRecord {

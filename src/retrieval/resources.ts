@@ -164,7 +164,7 @@ export class RunResources {
     const key = `${configHash(keyPartsOf(encoder.info))}:${namespace}:${textsId}`;
     const earlier = this.corpusVectors.get(key);
     if (earlier) return { ...(await earlier), encoded: 0, fromCache: 0, seconds: 0, reused: true };
-    const out = embedCorpus({ encoder, texts: texts(), count, cacheDir: this.opts.embeddingCacheDir, namespace, label, quiet: this.opts.quiet });
+    const out = embedCorpus({ encoder, texts, count, cacheDir: this.opts.embeddingCacheDir, namespace, label, quiet: this.opts.quiet });
     this.corpusVectors.set(key, out);
     return { ...(await out), reused: false };
   }
