@@ -30,8 +30,11 @@ const EPS = 1e-12;
 export const scoreRun = (qrels: Qrels, path: string, metrics: readonly MetricName[]): Promise<EvalResult> =>
   evaluateRunFile(qrels, path, { metrics: [...metrics], ignoreIdenticalIds: IGNORE_IDENTICAL_IDS, averageOverAllQrels: true });
 
+/** Where datasets come from (regress's --data-dir, --cache-dir, --mirror). */
+export type DataSource = Pick<RunSettings, 'dataDir' | 'datasetCacheDir' | 'mirror' | 'quiet'>;
+
 /** The qrels of an entry's queries: the split's, or the slice's (picked as loadDataset picks them). */
-async function entryQrels(entry: DatasetEntry, rs: RunSettings): Promise<Qrels> {
+export async function entryQrels(entry: DatasetEntry, rs: DataSource): Promise<Qrels> {
   const folder = await resolveDatasetFolder(entry.dataset, { dataDir: rs.dataDir, cacheDir: rs.datasetCacheDir, mirror: rs.mirror, quiet: rs.quiet });
   const all = await readQrels(join(folder, 'qrels', `${entry.split}.tsv`), { format: 'beir' });
   if (entry.maxQueries === undefined) return all;
