@@ -16,12 +16,23 @@ import { createHash } from 'node:crypto';
 import { readJsonLines } from '../formats/jsonl.js';
 import { forEachQrelsRow } from '../formats/qrels-file.js';
 
-/** Digests of the records seen so far; sorted and hashed once at the end. */
-class RecordDigests {
+/** A file's content digest, built record by record (in any order) and computed once at the end. */
+export class ContentDigest {
+  /** Each record's sha256, 32 bytes apiece. */
   private buf = Buffer.alloc(32 * 1024);
   private count = 0;
 
-  add(canonical: string): void {
+  /** A JSON-lines record (a corpus doc, a query): every field, canonical form. */
+  addJson(value: unknown): void {
+    this.add(canonicalJson(value));
+  }
+
+  /** A qrels row. */
+  addQrelsRow(queryId: string, docId: string, grade: number): void {
+    this.add(`${queryId}\t${docId}\t${grade}`);
+  }
+
+  private add(canonical: string): void {
     if ((this.count + 1) * 32 > this.buf.length) {
       const grown = Buffer.alloc(this.buf.length * 2);
       this.buf.copy(grown);
@@ -31,9 +42,17 @@ class RecordDigests {
     this.count++;
   }
 
+  /** sha256 over the record digests in ascending byte order (sorted by their first 4 bytes, ties by all 32). */
   digest(): string {
-    const { buf } = this;
-    const order = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => buf.compare(buf, a * 32, a * 32 + 32, b * 32, b * 32 + 32));
+    const { buf, count } = this;
+    const prefix = new Uint32Array(count);
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      prefix[i] = buf.readUInt32BE(i * 32);
+      order[i] = i;
+    }
+    // buf.compare(target, tStart, tEnd, sStart, sEnd) compares the source range (a's) with the target range (b's).
+    order.sort((a, b) => prefix[a] - prefix[b] || buf.compare(buf, b * 32, b * 32 + 32, a * 32, a * 32 + 32));
     const hash = createHash('sha256');
     for (const i of order) hash.update(buf.subarray(i * 32, i * 32 + 32));
     return hash.digest('hex');
@@ -53,16 +72,16 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Content digest of a JSON-lines file (corpus.jsonl, queries.jsonl). */
+/** Content digest of a JSON-lines file (queries.jsonl; the corpus's is computed by its scan, src/datasets/corpus.ts). */
 export async function jsonLinesContentDigest(path: string, what: string): Promise<string> {
-  const records = new RecordDigests();
-  for await (const line of readJsonLines(path, what)) records.add(canonicalJson(line.value));
-  return records.digest();
+  const digest = new ContentDigest();
+  for await (const line of readJsonLines(path, what)) digest.addJson(line.value);
+  return digest.digest();
 }
 
 /** Content digest of a BEIR qrels TSV. */
 export async function qrelsContentDigest(path: string): Promise<string> {
-  const records = new RecordDigests();
-  await forEachQrelsRow(path, { format: 'beir' }, (q, d, grade) => records.add(`${q}\t${d}\t${grade}`));
-  return records.digest();
+  const digest = new ContentDigest();
+  await forEachQrelsRow(path, { format: 'beir' }, (q, d, grade) => digest.addQrelsRow(q, d, grade));
+  return digest.digest();
 }

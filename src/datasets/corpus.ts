@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import type { Doc } from '../types.js';
 import { wordCount } from '../word-count.js';
 import { DocTable } from './doc-table.js';
+import type { ContentDigest } from './content-digest.js';
 import { readCorpus } from './corpus-file.js';
 
 /** The docs of a run, streamed in row order as often as needed; `ids` is the compact table of their ids. */
@@ -85,6 +86,8 @@ export interface ScanOptions {
   only?: ReadonlySet<string>;
   /** Ids to look for among all the corpus's docs (the qrels' doc ids), kept or not. */
   lookFor?: ReadonlySet<string>;
+  /** Fed every record of the file, kept or not: the corpus's content digest from the same pass. */
+  digest?: ContentDigest;
 }
 
 export interface CorpusScan {
@@ -110,7 +113,7 @@ export async function scanCorpus(path: string, fileBytes: number, opts: ScanOpti
   let keep = new Uint8Array(1 << 16);
   let words = new Uint32Array(1 << 12);
   let records = 0;
-  for await (const doc of readCorpus(path)) {
+  for await (const doc of readCorpus(path, opts.digest)) {
     if (records === keep.length) keep = grown(keep);
     const record = records++;
     seen?.add(doc.id);

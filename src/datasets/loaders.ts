@@ -6,7 +6,7 @@ import { readQrels } from '../formats/qrels-file.js';
 import type { Qrels, Query } from '../types.js';
 import { scanCorpus, type Corpus } from './corpus.js';
 import { idField } from './corpus-file.js';
-import { jsonLinesContentDigest, qrelsContentDigest } from './content-digest.js';
+import { ContentDigest, jsonLinesContentDigest, qrelsContentDigest } from './content-digest.js';
 import { fileDigest } from './digest.js';
 import { pickFillerDocs, pickQueries } from './slice.js';
 
@@ -133,13 +133,15 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
 
   const qrelsDocIds = new Set<string>();
   for (const judged of qrels.values()) for (const docId of judged.keys()) qrelsDocIds.add(docId);
+  const corpusDigest = new ContentDigest();
+  const scanned = stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { only, lookFor: qrelsDocIds, digest: corpusDigest }));
   const [files, scan] = await Promise.all([
     describeFiles([
-      [CORPUS_FILE, corpusPath, () => jsonLinesContentDigest(corpusPath, 'corpus')],
+      [CORPUS_FILE, corpusPath, () => scanned.then(() => corpusDigest.digest())],
       [QUERIES_FILE, queriesPath, () => jsonLinesContentDigest(queriesPath, 'queries')],
       [qrelsFile(opts.split), qrelsPath, () => qrelsContentDigest(qrelsPath)],
     ]),
-    stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { only, lookFor: qrelsDocIds })),
+    scanned,
   ]);
 
   const missingIds = new Set<string>();
