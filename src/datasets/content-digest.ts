@@ -12,7 +12,7 @@
  *   Qrels (qrels/<split>.tsv): the header is skipped; a record is one row, canonical form
  *            `query-id TAB corpus-id TAB grade` with the grade as a decimal integer, UTF-8.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { readJsonLines } from '../formats/jsonl.js';
 import { forEachQrelsRow } from '../formats/qrels-file.js';
 
@@ -38,7 +38,7 @@ export class ContentDigest {
       this.buf.copy(grown);
       this.buf = grown;
     }
-    createHash('sha256').update(canonical, 'utf8').digest().copy(this.buf, this.count * 32);
+    hash('sha256', canonical, 'buffer').copy(this.buf, this.count * 32);
     this.count++;
   }
 
