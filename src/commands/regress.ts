@@ -85,13 +85,13 @@ function builder(y: Argv) {
       return checkPositiveIntegers(a, ['permutations', 'bootstrap-samples']);
     })
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --data-dir ../shared/beir', 'Run every condition; exit 1 on any FAIL or CHANGED-INPUT')
-    .example('scripts/nightly.sh', 'The nightly job: provisioning, the whole matrix, JUnit, summary, history and trend chart (CI runs it with --tag ci)')
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --tag ci --junit regress.xml', 'Only the CI slice, with JUnit XML for the CI system')
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --update', 'Record tonight\'s values as the new expectations (then review the diff and commit)')
     .epilog(
       `Verdicts (docs/REGRESSION.md): ${VERDICT_LEGEND} ` +
         'Before anything runs, every expected value must be what its stored baseline run scores (within the tolerance). ' +
-        'Exit codes: 0 all OK/OK*, 1 any FAIL or CHANGED-INPUT, 2 an error (bad or inconsistent matrix, missing data).',
+        'Exit codes: 0 all OK/OK*, 1 any FAIL or CHANGED-INPUT, 2 an error (bad or inconsistent matrix, missing data). ' +
+        'The nightly job (provisioning, the matrix, JUnit, summary, history, trend chart) is scripts/nightly.sh; CI runs it with --tag ci.',
     );
   // yargs options are global by default: keep these to `regress` itself, out of `regress history`.
   untyped(run).global(optionNames(run).filter((k) => !inherited.has(k)), false);
