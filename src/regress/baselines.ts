@@ -7,9 +7,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { UserError } from '../errors.js';
-import { evaluateRunFile } from '../eval/evaluate-file.js';
+import { scoreRunFile } from '../eval/evaluate-file.js';
 import type { EvalResult } from '../eval/evaluate.js';
-import { displayName, type MetricName } from '../eval/metrics.js';
+import { deepestCutoff, displayName, type MetricName } from '../eval/metrics.js';
+import { metricsForRuns } from '../eval/run-depth.js';
 import { readQrels } from '../formats/qrels-file.js';
 import { fmtScore } from '../report/numbers.js';
 import { pickQueries } from '../datasets/slice.js';
@@ -25,10 +26,19 @@ const EPS = 1e-12;
 
 /**
  * Score a run file with the matrix's metrics over every query of `qrels` (the entry's queries, as bench scores
- * them): a query the run has no line for, because nothing was retrieved, scores 0 and still counts.
+ * them): a query the run has no line for, because nothing was retrieved, scores 0 and still counts. A run file
+ * shallower than a cutoff is refused (src/eval/run-depth.ts), unless the corpus (`docs`, when known) is no larger
+ * than the cutoff, so every list is whole however short.
  */
-export const scoreRun = (qrels: Qrels, path: string, metrics: readonly MetricName[]): Promise<EvalResult> =>
-  evaluateRunFile(qrels, path, { metrics: [...metrics], ignoreIdenticalIds: IGNORE_IDENTICAL_IDS, averageOverAllQrels: true });
+export async function scoreRun(qrels: Qrels, path: string, metrics: readonly MetricName[], docs?: number): Promise<EvalResult> {
+  const { result, maxHits } = await scoreRunFile(qrels, path, { metrics: [...metrics], ignoreIdenticalIds: IGNORE_IDENTICAL_IDS, averageOverAllQrels: true });
+  metricsForRuns(metrics, [{ file: path, maxHits }], {
+    requested: true,
+    complete: docs !== undefined && docs <= deepestCutoff(metrics),
+    dropsSelfHits: IGNORE_IDENTICAL_IDS,
+  });
+  return result;
+}
 
 /** Where datasets come from (regress's --data-dir, --cache-dir, --mirror). */
 export type DataSource = Pick<RunSettings, 'dataDir' | 'datasetCacheDir' | 'mirror' | 'quiet'>;
@@ -74,7 +84,8 @@ export async function checkBaselines(matrix: RegressionMatrix, entries: readonly
     for (const system of entry.systems) {
       const e = entry.expected.get(system.id)!;
       const run = e.baselineRun!;
-      const scored = await scoreRun(qrels, run.path, matrix.metrics).catch((err: unknown) => {
+      const docs = entry.inputs?.stats.docs;
+      const scored = await scoreRun(qrels, run.path, matrix.metrics, typeof docs === 'number' ? docs : undefined).catch((err: unknown) => {
         throw err instanceof UserError ? new UserError(`${run.where}: stored baseline run ${run.ref} of ${entry.name}: ${err.message}`) : err;
       });
       for (const m of matrix.metrics) {

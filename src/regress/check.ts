@@ -56,7 +56,7 @@ export async function checkEntry(
       ...stringChanges(expected.inputs, nowSystem).map((c) => `the strings sent to the model changed (${c}): prefixes or text building differ`),
     ];
     const kind: ConditionKind = isDeterministic(system) ? 'deterministic' : 'approximate';
-    const tonight = await scoreRun(qrels, join(dir, sr.runFile), matrix.metrics);
+    const tonight = await scoreRun(qrels, join(dir, sr.runFile), matrix.metrics, dataset.docs);
     const differences = runDifferences(baseline, tonight, matrix.metrics, kind === 'approximate' ? bootstrap : null);
     const checks = matrix.metrics.map((m) =>
       judgeMetric({

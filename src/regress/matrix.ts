@@ -7,7 +7,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { getDataset } from '../datasets/registry.js';
 import { UserError } from '../errors.js';
-import { displayName, parseMetricName, type MetricName } from '../eval/metrics.js';
+import { displayName, headlineMetrics, parseMetricName, type MetricName } from '../eval/metrics.js';
 import { buildSystems } from '../systems/build.js';
 import { parseSystemsSection } from '../systems/systems-file.js';
 import type { SystemSpec } from '../systems/system.js';
@@ -24,8 +24,6 @@ export const DEFAULT_TOLERANCE = 1e-4;
  * every metric unless the matrix says otherwise. Chosen from measured HNSW rebuilds (docs/REGRESSION.md).
  */
 export const DEFAULT_MARGIN = 0.01;
-/** bench's default metrics at k = 10. */
-export const DEFAULT_MATRIX_METRICS: readonly MetricName[] = ['ndcg_cut.10', 'map_cut.10', 'recall.10'];
 /** --update writes expected values with this many decimals (as reports print them)... */
 export const STORED_DECIMALS = 4;
 /** ...so a smaller tolerance could fail on the rounding alone. */
@@ -265,7 +263,7 @@ function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
   const get = (k: (typeof TOP_FIELDS)[number]) => root.optional(k, TOP_FIELDS);
 
   const metricsField = get('metrics');
-  const metrics = metricsField ? metricsField.items().map((f) => metricKey(metricsField, f.string(), null)) : [...DEFAULT_MATRIX_METRICS];
+  const metrics = metricsField ? metricsField.items().map((f) => metricKey(metricsField, f.string(), null)) : headlineMetrics();
   if (metrics.length === 0) throw metricsField!.error('the list is empty');
 
   let systems: SystemSpec[];

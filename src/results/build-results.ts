@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { redactUrl } from '../backends/opensearch-client.js';
 import type { BenchOutcome, DatasetOutcome, SystemOutcome } from '../bench/run-bench.js';
 import { getDataset } from '../datasets/registry.js';
+import { asModelsDir } from '../embed/model-source.js';
 import { SCHEMA_VERSION, type Environment, type ResultsFile, type SystemResults } from './schema.js';
 
 /** src/results/ and dist/results/ both sit two levels below the package root. */
@@ -62,7 +63,8 @@ function systemResults(dataset: string, s: SystemOutcome): SystemResults {
 }
 
 export function buildResults(outcome: BenchOutcome, runId: string, env: Environment): ResultsFile {
-  const { systems, opensearch, quiet: _quiet, ...config } = outcome.config;
+  const { systems, opensearch, quiet: _quiet, modelsDir, ...config } = outcome.config;
+  const models = modelsDir === undefined ? undefined : asModelsDir(modelsDir);
   return {
     schemaVersion: SCHEMA_VERSION,
     runId,
@@ -70,7 +72,11 @@ export function buildResults(outcome: BenchOutcome, runId: string, env: Environm
     seconds: outcome.seconds,
     environment: env,
     // A URL may carry user:password; results are shared, credentials never are.
-    config: { ...config, ...(opensearch ? { opensearch: { ...opensearch, url: redactUrl(opensearch.url) } } : {}) },
+    config: {
+      ...config,
+      ...(models && { modelsDir: models.dir, modelsDirFrom: models.from }),
+      ...(opensearch ? { opensearch: { ...opensearch, url: redactUrl(opensearch.url) } } : {}),
+    },
     systems,
     passages: passageCounts(outcome.datasets),
     datasets: outcome.datasets.map((d) => ({
