@@ -57,9 +57,11 @@ const exits: number[] = [];
 for (let night = 1; night <= nights; night++) {
   const args = ['tsx', 'src/cli.ts', 'regress', '--matrix', matrixFile, ...(tag ? ['--tag', tag] : []), ...(dataDir ? ['--data-dir', dataDir] : []),
     '--index-prefix', `${prefix}-${night}`, '--out', join(base, `night-${night}`), '--history', join(base, 'history.jsonl'), '--quiet'];
-  const r = spawnSync('npx', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args.slice(1)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const summary = r.stdout.trim().split('\n').pop();
-  exits.push(r.status ?? -1);
+  // 0 and 1 are verdicts; anything else is a night that could not run, which measures nothing.
+  if (r.status !== 0 && r.status !== 1) throw new Error(`night ${night}: regress exited ${r.status ?? r.signal}; see its error above`);
+  exits.push(r.status);
   console.log(`night ${night}: exit ${r.status}; ${summary}`);
 }
 if (!process.argv.includes('--keep-indexes')) {
