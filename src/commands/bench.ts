@@ -104,8 +104,11 @@ function withBenchOptions<T>(y: Argv<T>) {
       default: true,
       describe: 'Drop a retrieved doc whose id equals the query id (BEIR default; matters for ArguAna). --no-ignore-identical-ids keeps them',
     })
-    .option('max-queries', { type: 'number', describe: 'Smoke runs: score only the first N test queries' })
-    .option('max-docs', { type: 'number', describe: 'Smoke runs: index at most N passages (the kept queries\' relevant docs are always included)' })
+    .option('max-queries', { type: 'number', describe: 'Smoke runs: score N test queries, picked by a seeded hash of their ids (the same ones whatever the file order)' })
+    .option('max-docs', {
+      type: 'number',
+      describe: 'Smoke runs: index at most N passages: the kept queries\' relevant docs, then others picked by a seeded hash of their ids',
+    })
     .option('out', { type: 'string', default: 'results', describe:
         'Folder receiving results/<run-id>/ (results.json, report.md, report.html, chart SVGs, TREC run files); a run never replaces ' +
         'another\'s folder: a run id already taken (same second, same inputs) gets -2, -3, ...',

@@ -5,13 +5,14 @@ import { UserError } from '../errors.js';
 import { withLock } from '../file-lock.js';
 import { DEFAULT_SEED } from '../eval/compare.js';
 import { parseMetricName } from '../eval/metrics.js';
+import { checkBaselines, type Baselines } from '../regress/baselines.js';
 import { checkEntry, type ConditionCheck } from '../regress/check.js';
 import { appendHistory, gitState, historyRecords, readHistory, type HistoryRecord } from '../regress/history.js';
 import { historyChartSvg, historyPoints, historyTable } from '../regress/history-chart.js';
 import { junitXml } from '../regress/junit.js';
 import { readMatrix, type RegressionMatrix } from '../regress/matrix.js';
-import { regressNotes, regressTable, summaryLine, summaryMarkdown } from '../regress/report.js';
-import { preflight, runEntry, selectEntries, type EntryRun, type RunSettings } from '../regress/run-matrix.js';
+import { regressNotes, regressTable, summaryLine, summaryMarkdown, VERDICT_LEGEND } from '../regress/report.js';
+import { runEntry, selectEntries, type EntryRun, type RunSettings } from '../regress/run-matrix.js';
 import { applyRun, writeMatrix } from '../regress/update.js';
 import { isFailing } from '../regress/verdict.js';
 import { withDatasetSourceOptions } from './dataset-options.js';
@@ -71,22 +72,27 @@ function builder(y: Argv) {
     .option('summary', { type: 'string', describe: 'Append a markdown summary to this file, e.g. "$GITHUB_STEP_SUMMARY"' })
     .option('history', { type: 'string', describe: 'Append one JSON line per condition to this file (time, git sha, versions, inputs, values, verdicts)' })
     .option('out', { type: 'string', default: 'results/regress', describe: 'Results of each run go to <out>/<matrix>/<dataset entry>/<run id>/ (results.json, report.md, runs/)' })
-    .option('permutations', { type: 'number', default: 10000, describe: 'Random sign flips of the paired test against a stored baseline run (and of bench\'s comparisons)' })
-    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'Seed of the paired tests (same seed, same p-values)' })
+    .option('bootstrap-samples', {
+      type: 'number',
+      default: 10000,
+      describe: 'Resamples of the equivalence test (paired bootstrap interval of the mean change) of approximate conditions',
+    })
+    .option('permutations', { type: 'number', default: 10000, describe: 'Random sign flips of the comparisons between systems in each run\'s report (results.json)' })
+    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'Seed of the equivalence tests and of the reports\' comparisons (same seed, same intervals)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })
     .check((a) => {
       const outputs = (['junit', 'summary', 'history'] as const).filter((k) => a[k] !== undefined);
       if (a.update && outputs.length > 0) throw new UserError(`--update records new expectations and judges nothing: drop --${outputs.join(', --')}`);
-      return checkPositiveIntegers(a, ['permutations']);
+      return checkPositiveIntegers(a, ['permutations', 'bootstrap-samples']);
     })
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --data-dir ../shared/beir', 'Run every condition; exit 1 on any FAIL or CHANGED-INPUT')
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --tag ci --junit regress.xml', 'Only the CI slice, with JUnit XML for the CI system')
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --update', 'Record tonight\'s values as the new expectations (then review the diff and commit)')
     .epilog(
-      'Verdicts: OK = within tolerance; OK* = outside tolerance but not significant in a paired randomization test against the ' +
-        'stored baseline run (shown, not failed); FAIL = outside tolerance and significant, or no baseline run; CHANGED-INPUT = ' +
-        'dataset files, corpus statistics, model weights or encoder settings differ from what the matrix recorded. ' +
-        'Exit codes: 0 all OK/OK*, 1 any FAIL or CHANGED-INPUT, 2 an error (bad matrix, missing data).',
+      `Verdicts (docs/REGRESSION.md): ${VERDICT_LEGEND} ` +
+        'Before anything runs, every expected value must be what its stored baseline run scores (within the tolerance). ' +
+        'Exit codes: 0 all OK/OK*, 1 any FAIL or CHANGED-INPUT, 2 an error (bad or inconsistent matrix, missing data). ' +
+        'The nightly job (provisioning, the matrix, JUnit, summary, history, trend chart) is scripts/nightly.sh; CI runs it with --tag ci.',
     );
   // yargs options are global by default: keep these to `regress` itself, out of `regress history`.
   untyped(run).global(optionNames(run).filter((k) => !inherited.has(k)), false);
@@ -116,8 +122,6 @@ export const regressCommand = defineCommand({
     const seen = new Map<string, PathState>();
     for (const f of [...(a.update ? a.matrix : []), ...(a.junit ? [a.junit] : [])]) seen.set(resolve(f), await pathState(f));
     const plan = await readMatrices(a.matrix, a.tag ?? []);
-    if (!a.update) for (const p of plan) await preflight(p.matrix, p.entries);
-
     const enc = encoderRunOptionsFrom(a);
     const settings: RunSettings = {
       dataDir: a['data-dir'],
@@ -135,6 +139,9 @@ export const regressCommand = defineCommand({
       outDir: a.out,
       opensearch: openSearchOptionsFrom(a),
     };
+    // Before anything runs: every condition's stored baseline run is there and scores the matrix's values.
+    const baselines = new Map<RegressionMatrix, Baselines>();
+    if (!a.update) for (const p of plan) baselines.set(p.matrix, await checkBaselines(p.matrix, p.entries, settings));
     const started = new Date();
     // Everything runs before anything is judged or rewritten: a failure half-way changes no matrix.
     const runs: EntryRun[] = [];
@@ -163,7 +170,7 @@ export const regressCommand = defineCommand({
     const records: HistoryRecord[] = [];
     const git = a.history ? await gitState() : null;
     for (const run of runs) {
-      const checks = await checkEntry(run.matrix, run.entry, run.results, run.dir, { permutations: a.permutations, seed: a.seed });
+      const checks = await checkEntry(run.matrix, run.entry, run.results, run.dir, baselines.get(run.matrix)!, { samples: a['bootstrap-samples'], seed: a.seed });
       conditions.push(...checks);
       if (git) records.push(...historyRecords(run, checks, started.toISOString(), git));
     }

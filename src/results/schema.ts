@@ -61,8 +61,12 @@ export interface DatasetResults {
   officialZipMd5: string;
   folder: string;
   split: string;
-  /** corpus.jsonl, queries.jsonl, qrels/<split>.tsv by path relative to the folder. */
-  files: Record<string, { path: string; bytes: number; sha256: string }>;
+  /**
+   * corpus.jsonl, queries.jsonl, qrels/<split>.tsv by path relative to the folder: the byte sha256 (provenance)
+   * and the content digest (identity, independent of line order, line endings and key order; docs/DATASETS.md).
+   * `contentDigest` is optional: files written before it was added lack it.
+   */
+  files: Record<string, { path: string; bytes: number; sha256: string; contentDigest?: string }>;
   qrelsDocsMissingFromCorpus: { rows: number; docIds: number; examples: string[] };
   /** Passages indexed and queries run (after --max-docs / --max-queries). */
   docs: number;
