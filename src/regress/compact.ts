@@ -148,10 +148,10 @@ export function compactText(matrix: RegressionMatrix, records: readonly EntryRec
       const cond = mapAt(doc, expected, id);
       const metrics = [...c.metrics].map(([m, v]) => [c.keys.get(m) ?? displayName(m), v]);
       setKey(doc, cond, 'metrics', Object.fromEntries(metrics), { flow: true });
+      if (c.baselineRun) setKey(doc, cond, 'baselineRun', refFrom(target, c.baselineRun.path));
       cond.delete('inputs');
       if (c.inputs?.strings) setKey(doc, cond, 'strings', c.inputs.strings, { flow: true });
       else cond.delete('strings');
-      if (c.baselineRun) setKey(doc, cond, 'baselineRun', refFrom(target, c.baselineRun.path));
     }
   }
   const text = doc.toString({ flowCollectionPadding: false, lineWidth: 0 });

@@ -157,7 +157,7 @@ describe('regress on real BEIR data', () => {
       const r = await regress(project, '--tag', 'ci');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/12 conditions, 36 checks: 36 OK, 0 OK\*, 0 FAIL, 0 CHANGED-INPUT/);
+      expect(r.stdout).toMatch(/18 conditions, 54 checks: 54 OK, 0 OK\*, 0 FAIL, 0 CHANGED-INPUT/);
     }, 1_800_000);
 
     it('the prefix swap (each exact E5 system behaving like the other) fails with exit 1 and JUnit <failure> elements', async () => {
