@@ -14,6 +14,7 @@ import { renderReport } from '../report/report-files.js';
 import { writeOutputs } from '../report/write-outputs.js';
 import { parseArms } from '../systems/arms.js';
 import { buildSystems } from '../systems/build.js';
+import { resolveComparisons, type ComparisonPair } from '../systems/comparisons.js';
 import { readSystemsFile } from '../systems/systems-file.js';
 import { usesOpenSearch, type SystemSpec } from '../systems/system.js';
 import { withDatasetOptions, datasetOptionsFrom } from './dataset-options.js';
@@ -138,8 +139,8 @@ function builder(y: Argv) {
 
 type BenchArgs = ArgsOf<typeof builder>;
 
-/** The run's systems, from --systems or --arms. */
-async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOptions): Promise<SystemSpec[]> {
+/** The run's systems, from --systems or --arms, and the comparisons a systems file names (absent: every system against the first). */
+async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOptions): Promise<{ systems: SystemSpec[]; comparisons?: ComparisonPair[] }> {
   const modelId = a['opensearch-model-id'];
   if (modelId !== undefined) {
     if (a.backend !== 'opensearch-ml') throw new UserError('--opensearch-model-id names a model the cluster embeds with: give --backend opensearch-ml too');
@@ -148,12 +149,12 @@ async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOpti
   }
   const clusterModel = modelId !== undefined ? ({ kind: 'opensearch-model', modelId: modelId.trim() } as const) : undefined;
   if (a.systems !== undefined) {
-    return buildSystems(
-      await readSystemsFile(a.systems, { dtype: mo.dtype, backend: a.backend, cliModels: [mo.model], remote: ro.spec, asymmetry: ro.asymmetry, clusterModel }),
-    );
+    const file = await readSystemsFile(a.systems, { dtype: mo.dtype, backend: a.backend, cliModels: [mo.model], remote: ro.spec, asymmetry: ro.asymmetry, clusterModel });
+    const systems = buildSystems(file.systems);
+    return { systems, ...(file.comparisons.length ? { comparisons: resolveComparisons(file.comparisons, systems) } : {}) };
   }
   const isCliModel = (id: string) => [mo.model.id, mo.model.onnxRepo].some((x) => x.toLowerCase() === id.trim().toLowerCase());
-  return buildSystems(
+  const systems = buildSystems(
     parseArms(a.arms ?? DEFAULT_ARMS, {
       model: mo.model,
       encoder: clusterModel ?? ro.spec ?? { kind: 'local', dtype: mo.dtype },
@@ -161,6 +162,7 @@ async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOpti
       resolveModel: (id) => (isCliModel(id) ? mo.model : getModel(id)),
     }),
   );
+  return { systems };
 }
 
 /** --fusion-weights and --tune-split, checked against the run's systems. */
@@ -194,7 +196,7 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
   const ds = datasetOptionsFrom(a);
   const mo = modelOptionsFrom(a);
   const ro = remoteEncoderOptionsFrom(a);
-  const systems = await systemsFrom(a, mo, ro);
+  const { systems, comparisons } = await systemsFrom(a, mo, ro);
   const needsOpenSearch = systems.some(usesOpenSearch);
   const usesRemote = systems.some((s) => s.kind === 'dense' && s.encoder.kind === 'remote');
   return {
@@ -204,6 +206,7 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
     datasetCacheDir: ds.cacheDir,
     mirror: ds.mirror,
     systems,
+    ...(comparisons ? { comparisons } : {}),
     modelsDir: mo.modelsDir,
     embeddingCacheDir: mo.cacheDir,
     threads: mo.threads,

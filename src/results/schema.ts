@@ -27,7 +27,7 @@ export interface ResultsFile {
   seconds: number;
   environment: Environment;
   config: RunConfig;
-  /** The systems in table order; the first is the baseline of every comparison. */
+  /** The systems in table order; the first is the baseline of every comparison unless config.comparisons names the pairs. */
   systems: SystemSpec[];
   /** Passages run through a model vs served by the embedding cache, over the whole run. */
   passages: { encoded: number; fromCache: number };
@@ -71,7 +71,7 @@ export interface DatasetResults {
   timings: Record<string, number>;
   /** One entry per system, in the order of ResultsFile.systems. */
   systems: SystemResults[];
-  /** Every system against the first. */
+  /** Every system against the first, or the pairs of config.comparisons. */
   comparisons: Comparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
   /** `--fusion-weights`: each linear hybrid's weight curve (optional: absent without the flag, and in older files). */
