@@ -26,7 +26,9 @@ import type { InvariantViolation } from '../eval/invariants.js';
 import type { LengthAnalysis } from '../eval/length-analysis.js';
 import { Prng } from '../eval/prng.js';
 import type { DatasetResults, ResultsFile, SystemResults } from '../results/schema.js';
+import { bundledPublishedScores, type PublishedRegistry } from '../references/published-scores.js';
 import { encoderWord, modelShortName, type SystemSpec } from '../systems/system.js';
+import { publishedChecks, type PublishedCheck } from './published-column.js';
 
 export interface ReportInput {
   results: ResultsFile;
@@ -58,6 +60,8 @@ export interface ReportCell {
   results: SystemResults;
   /** Percentile bootstrap 95% interval of the mean over queries, per metric; null without scored queries. */
   ci95: Record<string, [number, number]> | null;
+  /** The report's metrics against the scores published for this system's protocol (none when it follows none). */
+  published: PublishedCheck[];
 }
 
 export interface ReportComparison {
@@ -101,6 +105,8 @@ export interface ReportModel {
 export interface CombineOptions {
   /** Combine runs whose inputs differ, listing the differences, instead of refusing. */
   allowDifferentInputs?: boolean;
+  /** Published scores to check systems against; default the registry shipped with beir-bench. */
+  published?: PublishedRegistry;
 }
 
 const ENGINE_WORDS: Record<SystemSpec['engine'], string> = {
@@ -225,6 +231,8 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
   if (metrics.length === 0) throw new UserError(`cannot combine ${runs.map((r) => r.source).join(', ')}: they share no metric`);
 
   const { columns, columnOf } = buildColumns(runs);
+  const registry = opts.published ?? bundledPublishedScores();
+  const pick = (mean: Record<string, number>) => Object.fromEntries(metrics.map((m) => [m, mean[m]]));
   const names = [...new Set(runs.flatMap((r) => r.results.datasets.map((d) => d.name)))];
   const datasets = names.map((name): ReportDataset => {
     const present = runs.flatMap((r) => {
@@ -234,7 +242,13 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
     const { d } = present[0];
     const cells = present
       .flatMap(({ run, d: dr }) =>
-        dr.systems.map((s) => ({ column: columnOf(run.n, s.system), run: run.n, results: s, ci95: systemIntervals(s, metrics, run.results) })),
+        dr.systems.map((s) => ({
+          column: columnOf(run.n, s.system),
+          run: run.n,
+          results: s,
+          ci95: systemIntervals(s, metrics, run.results),
+          published: publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean)),
+        })),
       )
       .sort((x, y) => columns.findIndex((c) => c.id === x.column) - columns.findIndex((c) => c.id === y.column));
     return {

@@ -3,6 +3,7 @@ import { formatFixed } from '../eval/format.js';
 import type { MetricComparison } from '../eval/compare.js';
 import { displayName } from '../eval/metrics.js';
 import type { ReportComparison, ReportDataset, ReportModel } from './combine.js';
+import { isDrift, type PublishedCheck } from './published-column.js';
 import { auditNotes } from './audit-section.js';
 import { sweepNotes } from './fusion-notes.js';
 import { fmtChange, fmtCi, fmtCorrelation, fmtP, fmtPercent, fmtScore, pClause, signed } from './numbers.js';
@@ -12,11 +13,23 @@ export type ExtraColumn = 'ci' | 'p' | 'wtl';
 export const EXTRA_COLUMNS: readonly ExtraColumn[] = ['ci', 'p', 'wtl'];
 export const DEFAULT_EXTRA_COLUMNS: readonly ExtraColumn[] = ['ci', 'p'];
 
-/** A formatted value; `cautions` (comparison flags) make renderers mark it with † and explain it in notes. */
+/**
+ * A formatted value. `cautions` (comparison flags) make renderers mark it with †, `drift` (a published score the
+ * measured one is too far from) with ‡; the notes explain both.
+ */
 export interface Cell {
   text: string;
   cautions?: string[];
+  drift?: string;
 }
+
+/** The marks a cell carries, in the order renderers print them. */
+export function cellMarks(c: Cell): string[] {
+  return [...(c.cautions?.length ? ['†'] : []), ...(c.drift ? ['‡'] : [])];
+}
+
+/** What a cell's marks point to, in words (CSV's Cautions column, HTML's tooltip). */
+export const cellReasons = (c: Cell): string[] => [...(c.cautions ?? []), ...(c.drift ? [c.drift] : [])];
 
 export interface TableColumn {
   /** The title where a table has one header row (markdown, CSV, terminal). */
@@ -60,13 +73,41 @@ function extraCell(kind: ExtraColumn, mc: MetricComparison): string {
   return `${mc.wins}/${mc.ties}/${mc.losses}`;
 }
 
+/** Columns with a published score on some dataset: each gets a Published column beside it. */
+function publishedColumns(model: ReportModel): Set<string> {
+  return new Set(model.datasets.flatMap((d) => d.cells.filter((c) => c.published.length > 0).map((c) => c.column)));
+}
+
+/** The published score and the measured minus it, flagged when further apart than the tolerance allows. */
+function publishedCell(label: string, datasetName: string, check: PublishedCheck | undefined): Cell {
+  if (!check) return { text: '' };
+  const text = `${fmtScore(check.published)} (${signed(check.diff)})`;
+  return isDrift(check) ? { text, drift: driftReason(label, datasetName, check) } : { text };
+}
+
+function driftReason(label: string, datasetName: string, c: PublishedCheck): string {
+  const scores = `${label} on ${datasetName}: ${displayName(c.metric)} ${fmtScore(c.measured)} vs published ${fmtScore(c.published)} (${c.source.title}, ${c.source.url})`;
+  const settings = c.protocolDifferences.length ? `its declared settings are not the published protocol (${c.protocolDifferences.join('; ')})` : '';
+  const distance = c.within
+    ? `Δ ${signed(c.diff)} is within the tolerance ±${formatFixed(c.allowed, 4)}`
+    : `Δ ${signed(c.diff)} is beyond the tolerance ±${formatFixed(c.allowed, 4)}` +
+      (settings ? '' : ': this setup departs from the published one (weights, tokenizer, truncation, engine or deployment) or from the data it was published on');
+  return `${scores}, ${[settings, distance].filter(Boolean).join('; ')}`;
+}
+
 export function buildReportTable(model: ReportModel, extras: readonly ExtraColumn[] = DEFAULT_EXTRA_COLUMNS): ReportTable {
   const label = labelOf(model);
   const pairs = comparedPairs(model);
-  const columns: TableColumn[] = [
-    ...['Dataset', 'Bias', 'Metric'].map((title) => ({ title, numeric: false })),
-    ...model.columns.map((c) => ({ title: c.label, numeric: true })),
-  ];
+  const withPublished = publishedColumns(model);
+  const columns: TableColumn[] = [...['Dataset', 'Bias', 'Metric'].map((title) => ({ title, numeric: false }))];
+  for (const c of model.columns) {
+    if (!withPublished.has(c.id)) {
+      columns.push({ title: c.label, numeric: true });
+      continue;
+    }
+    const sub = withPublished.size === 1 ? 'Published' : `Published, ${c.label}`;
+    columns.push({ title: c.label, group: { name: c.label, sub: 'Measured' }, numeric: true }, { title: sub, group: { name: c.label, sub: 'Published' }, numeric: true });
+  }
   for (const p of pairs) {
     const name = `${label(p.system)} vs ${label(p.baseline)}`;
     columns.push({ title: name, group: { name, sub: 'Change' }, numeric: true });
@@ -83,6 +124,7 @@ export function buildReportTable(model: ReportModel, extras: readonly ExtraColum
       for (const col of model.columns) {
         const cell = d.cells.find((c) => c.column === col.id);
         row.push({ text: cell ? fmtScore(cell.results.mean[m]) : NOT_RUN });
+        if (withPublished.has(col.id)) row.push(cell ? publishedCell(col.label, d.displayName, cell.published.find((p) => p.metric === m)) : { text: NOT_RUN });
       }
       for (const p of pairs) {
         const mc = d.comparisons.find((c) => c.baseline === p.baseline && c.system === p.system)?.metrics.find((x) => x.metric === m);
@@ -96,7 +138,7 @@ export function buildReportTable(model: ReportModel, extras: readonly ExtraColum
       return row;
     }),
   }));
-  return { columns, groups, legend: tableLegend(model, extras, groups) };
+  return { columns, groups, legend: tableLegend(model, extras, groups, withPublished.size > 0) };
 }
 
 const LEGEND: Record<ExtraColumn, string> = {
@@ -105,14 +147,16 @@ const LEGEND: Record<ExtraColumn, string> = {
   wtl: 'W/T/L = queries won, tied, lost',
 };
 
-function tableLegend(model: ReportModel, extras: readonly ExtraColumn[], groups: ReportTable['groups']): string {
+function tableLegend(model: ReportModel, extras: readonly ExtraColumn[], groups: ReportTable['groups'], published: boolean): string {
   const cells = groups.flatMap((g) => g.rows.flat());
   const parts = [
     'X vs Y = relative change of the mean of X against Y',
     ...extras.map((x) => LEGEND[x]),
+    ...(published ? ["Published = the score published for the protocol the system follows (source in the notes), in brackets measured minus published"] : []),
     ...(model.runs.length > 1 ? ["each comparison is the one its own run made, against that run's first system"] : []),
     ...(cells.some((c) => c.text === NOT_RUN) ? [`${NOT_RUN} = not run on that dataset`] : []),
     ...(cells.some((c) => c.cautions?.length) ? ['† = see notes'] : []),
+    ...(cells.some((c) => c.drift) ? ['‡ = further from the published score than the tolerance (see notes)'] : []),
   ];
   return `${parts.join('; ')}.`;
 }
@@ -159,12 +203,26 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
         `${displayName(primary)} ${approx} ${fmtScore(cell.results.mean[primary])} vs ${ref} ${fmtScore(exact)} (Δ ${signed(cell.results.mean[primary] - exact)}).`,
     );
   }
+  notes.push(...publishedNotes(model, d));
   notes.push(...sweepNotes(model, d));
   notes.push(...auditNotes(model, d));
   const missing = d.qrelsDocsMissingFromCorpus;
   if (missing.rows > 0) notes.push(`  ${missing.rows} qrels rows name ${missing.docIds} doc ids absent from the corpus (e.g. ${missing.examples.slice(0, 3).join(', ')}).`);
   if (d.invariantViolations.length) notes.push(`  !! ${d.invariantViolations.length} metric invariant violation(s) — a bug upstream; see results.json.`);
   return notes;
+}
+
+/** One line per published score a system was checked against: the two scores, their source, and the verdict. */
+function publishedNotes(model: ReportModel, d: ReportDataset): string[] {
+  const label = labelOf(model);
+  return d.cells.flatMap((cell) =>
+    cell.published.map((c) =>
+      !isDrift(c)
+        ? `  ${label(cell.column)}: ${displayName(c.metric)} ${fmtScore(c.measured)} vs published ${fmtScore(c.published)} (${c.source.title}, ${c.source.url}): ` +
+          `Δ ${signed(c.diff)}, within the tolerance ±${formatFixed(c.allowed, 4)}.`
+        : `  ‡ ${driftReason(label(cell.column), d.displayName, c)}.`,
+    ),
+  );
 }
 
 /**

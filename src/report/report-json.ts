@@ -24,6 +24,7 @@ export function reportJson(model: ReportModel): string {
         queriesScored: c.results.queriesScored,
         mean: Object.fromEntries(model.metrics.map((m) => [m, c.results.mean[m]])),
         ci95: c.ci95,
+        ...(c.published.length ? { published: c.published } : {}),
         ...(c.results.approximation ? { approximation: c.results.approximation } : {}),
         ...(c.results.audit ? { audit: c.results.audit } : {}),
       })),
