@@ -27,6 +27,7 @@ import type { LengthAnalysis } from '../eval/length-analysis.js';
 import { Prng } from '../eval/prng.js';
 import type { DatasetResults, ResultsFile, SystemResults } from '../results/schema.js';
 import { bundledPublishedScores, type PublishedRegistry } from '../references/published-scores.js';
+import { againstFirst } from '../systems/comparisons.js';
 import { encoderWord, modelShortName, type SystemSpec } from '../systems/system.js';
 import { publishedChecks, type PublishedCheck } from './published-column.js';
 
@@ -74,6 +75,18 @@ export interface ReportComparison {
   lengthAnalysis: LengthAnalysis;
 }
 
+/**
+ * A comparison of an imported table (means only): the relative change of each metric's mean, as the table's own
+ * "X vs Y" column; no interval, test or per-query analysis is possible without per-query scores.
+ */
+export interface MeansComparison {
+  run: number;
+  /** Column ids. */
+  baseline: string;
+  system: string;
+  metrics: { metric: string; meanA: number; meanB: number; meanDiff: number; relativeChange: number | null }[];
+}
+
 export interface ReportDataset {
   name: string;
   displayName: string;
@@ -86,6 +99,8 @@ export interface ReportDataset {
   /** In column order; a column that did not run on this dataset has no cell. */
   cells: ReportCell[];
   comparisons: ReportComparison[];
+  /** Comparisons of imported tables (means only). */
+  meansComparisons: MeansComparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
   /** --fusion-weights curves, `system` being a column id. */
   fusionSweeps: FusionSweep[];
@@ -140,6 +155,11 @@ function inputDifferences(a: ReportRun, b: ReportRun): string[] {
     if (da.split !== db.split) what.push(`split ${da.split} vs ${db.split}`);
     if (da.docs !== db.docs) what.push(`${da.docs} vs ${db.docs} passages`);
     if (da.queries !== db.queries) what.push(`${da.queries} vs ${db.queries} queries`);
+    // An imported table's files are unknown: its passage and query counts are all there is to check.
+    if (a.results.imported || b.results.imported) {
+      if (what.length) diffs.push(`${da.displayName} ${what.join(', ')}`);
+      continue;
+    }
     for (const key of new Set([...Object.keys(da.files), ...Object.keys(db.files)])) {
       const fa = da.files[key]?.sha256;
       const fb = db.files[key]?.sha256;
@@ -209,6 +229,23 @@ function systemIntervals(s: SystemResults, metrics: string[], run: ResultsFile):
   return Object.fromEntries(metrics.map((m, i) => [m, intervals[i]]));
 }
 
+/** An imported table's pairs (config.comparisons, else every system against the first) as changes of the means. */
+function meansComparisons(run: ReportRun, d: DatasetResults, metrics: string[], columnOf: (run: number, id: string) => string): MeansComparison[] {
+  const r = run.results;
+  const pairs = r.config.comparisons ?? againstFirst(r.systems);
+  const meanOf = (id: string) => d.systems.find((s) => s.system === id)!.mean;
+  return pairs.map((p) => ({
+    run: run.n,
+    baseline: columnOf(run.n, p.baseline),
+    system: columnOf(run.n, p.system),
+    metrics: metrics.map((metric) => {
+      const meanA = meanOf(p.baseline)[metric];
+      const meanB = meanOf(p.system)[metric];
+      return { metric, meanA, meanB, meanDiff: meanB - meanA, relativeChange: meanA === 0 ? null : (meanB - meanA) / meanA };
+    }),
+  }));
+}
+
 /** Combine results files into one report model (see the module comment); throws a UserError when they cannot be. */
 export function combineResults(inputs: readonly ReportInput[], opts: CombineOptions = {}): ReportModel {
   if (inputs.length === 0) throw new Error('combineResults: no results');
@@ -247,7 +284,7 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
           run: run.n,
           results: s,
           ci95: systemIntervals(s, metrics, run.results),
-          published: publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean)),
+          published: publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean), run.results.imported?.decimals),
         })),
       )
       .sort((x, y) => columns.findIndex((c) => c.id === x.column) - columns.findIndex((c) => c.id === y.column));
@@ -270,6 +307,7 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
           lengthAnalysis: c.lengthAnalysis,
         })),
       ),
+      meansComparisons: present.flatMap(({ run, d: dr }) => (run.results.imported ? meansComparisons(run, dr, metrics, columnOf) : [])),
       invariantViolations: present.flatMap(({ run, d: dr }) => dr.invariantViolations.map((v) => ({ ...v, system: columnOf(run.n, v.system) }))),
       fusionSweeps: present.flatMap(({ run, d: dr }) => (dr.fusionSweeps ?? []).map((s) => ({ ...s, system: columnOf(run.n, s.system) }))),
     };

@@ -51,6 +51,8 @@ export interface ReportTable {
 
 /** What a cell holds when its system did not run on that dataset. */
 export const NOT_RUN = '–';
+/** What a statistics cell holds for an imported table's comparison: there are no per-query scores to test. */
+export const MEANS_ONLY = 'n/a';
 
 /** Column id -> label. */
 export function labelOf(model: ReportModel): (column: string) => string {
@@ -61,7 +63,7 @@ export function labelOf(model: ReportModel): (column: string) => string {
 /** The distinct (baseline, system) pairs compared anywhere in the report, in order of appearance. */
 export function comparedPairs(model: ReportModel): { baseline: string; system: string }[] {
   const seen = new Map<string, { baseline: string; system: string }>();
-  for (const c of model.datasets.flatMap((d) => d.comparisons)) seen.set(`${c.baseline}\u0000${c.system}`, { baseline: c.baseline, system: c.system });
+  for (const c of model.datasets.flatMap((d) => [...d.comparisons, ...d.meansComparisons])) seen.set(`${c.baseline}\u0000${c.system}`, { baseline: c.baseline, system: c.system });
   return [...seen.values()];
 }
 
@@ -123,11 +125,18 @@ export function buildReportTable(model: ReportModel, extras: readonly ExtraColum
       const row: Cell[] = [{ text: displayName(m) }];
       for (const col of model.columns) {
         const cell = d.cells.find((c) => c.column === col.id);
-        row.push({ text: cell ? fmtScore(cell.results.mean[m]) : NOT_RUN });
+        // An imported table's means keep the digits it printed: 0.342, not 0.3420.
+        const decimals = cell && model.runs[cell.run - 1].results.imported?.decimals;
+        row.push({ text: cell ? (decimals === undefined ? fmtScore(cell.results.mean[m]) : formatFixed(cell.results.mean[m], decimals)) : NOT_RUN });
         if (withPublished.has(col.id)) row.push(cell ? publishedCell(col.label, d.displayName, cell.published.find((p) => p.metric === m)) : { text: NOT_RUN });
       }
       for (const p of pairs) {
         const mc = d.comparisons.find((c) => c.baseline === p.baseline && c.system === p.system)?.metrics.find((x) => x.metric === m);
+        const means = d.meansComparisons.find((c) => c.baseline === p.baseline && c.system === p.system)?.metrics.find((x) => x.metric === m);
+        if (means) {
+          row.push({ text: fmtChange(means.relativeChange) }, ...extras.map(() => ({ text: MEANS_ONLY })));
+          continue;
+        }
         if (!mc) {
           row.push(...[{ text: NOT_RUN }, ...extras.map(() => ({ text: NOT_RUN }))]);
           continue;
@@ -155,6 +164,7 @@ function tableLegend(model: ReportModel, extras: readonly ExtraColumn[], groups:
     ...(published ? ["Published = the score published for the protocol the system follows (source in the notes), in brackets measured minus published"] : []),
     ...(model.runs.length > 1 ? ["each comparison is the one its own run made, against that run's first system"] : []),
     ...(cells.some((c) => c.text === NOT_RUN) ? [`${NOT_RUN} = not run on that dataset`] : []),
+    ...(model.runs.some((r) => r.results.imported) && extras.length ? [`${MEANS_ONLY} = an imported table's comparison: means only, no interval or test`] : []),
     ...(cells.some((c) => c.cautions?.length) ? ['† = see notes'] : []),
     ...(cells.some((c) => c.drift) ? ['‡ = further from the published score than the tolerance (see notes)'] : []),
   ];
@@ -191,6 +201,13 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
     : `expected bias unavailable${s.unavailableReason ? ` (${s.unavailableReason})` : ''}`;
   const notes = [`${d.displayName}: ${prior}.`];
   for (const c of d.comparisons) notes.push(...comparisonNotes(model, c));
+  for (const c of d.meansComparisons) {
+    const mc = c.metrics[0];
+    notes.push(
+      `  ${label(c.system)} vs ${label(c.baseline)}: ${displayName(mc.metric)} ${fmtChange(mc.relativeChange)} (Δ ${signed(mc.meanDiff)}), ` +
+        `from the means of an imported table: no interval, test or per-query analysis is possible.`,
+    );
+  }
   for (const cell of d.cells) {
     const a = cell.results.approximation;
     if (!a) continue;
@@ -208,8 +225,29 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
   notes.push(...auditNotes(model, d));
   const missing = d.qrelsDocsMissingFromCorpus;
   if (missing.rows > 0) notes.push(`  ${missing.rows} qrels rows name ${missing.docIds} doc ids absent from the corpus (e.g. ${missing.examples.slice(0, 3).join(', ')}).`);
-  if (d.invariantViolations.length) notes.push(`  !! ${d.invariantViolations.length} metric invariant violation(s) — a bug upstream; see results.json.`);
+  notes.push(...invariantNotes(model, d));
   return notes;
+}
+
+/**
+ * Broken sanity invariants (docs/METRICS.md). A run's mean the rule is spelled out for; a run's per-query ones are
+ * counted (results.json lists them); either is a bug upstream. An imported table's printed means that break one
+ * cannot all be what was measured.
+ */
+function invariantNotes(model: ReportModel, d: ReportDataset): string[] {
+  const label = labelOf(model);
+  const imported = (column: string) => d.cells.some((c) => c.column === column && model.runs[c.run - 1].results.imported);
+  const perQuery = d.invariantViolations.filter((v) => v.queryId !== 'all');
+  return [
+    ...d.invariantViolations
+      .filter((v) => v.queryId === 'all')
+      .map((v) =>
+        imported(v.system)
+          ? `  !! ${label(v.system)}: the printed means break a sanity invariant, so they cannot all be what was measured: ${v.rule} (${v.detail}).`
+          : `  !! ${label(v.system)}: the means break a sanity invariant — a bug upstream: ${v.rule} (${v.detail}).`,
+      ),
+    ...(perQuery.length ? [`  !! ${perQuery.length} per-query metric invariant violation(s) — a bug upstream; see results.json.`] : []),
+  ];
 }
 
 /** One line per published score a system was checked against: the two scores, their source, and the verdict. */

@@ -32,6 +32,31 @@ export interface ResultsFile {
   /** Passages run through a model vs served by the embedding cache, over the whole run. */
   passages: { encoded: number; fromCache: number };
   datasets: DatasetResults[];
+  /**
+   * Present when the file is a published table imported by `beir-bench import` (docs/REPORTS.md#imported-tables),
+   * not a run: its systems have means only. Then perQuery is empty, runFile is '', inputs and encoder are null,
+   * engine and timings are empty, the run counters (qrelsQueriesMissingFromRun, runQueriesWithoutQrels,
+   * selfHitsRemoved, qrelsDocsMissingFromCorpus) are 0 because the source does not give them, datasets[].files
+   * is empty (the source's files are unknown; docs and queries are the counts it states), comparisons are empty
+   * (no paired statistics without per-query scores: config.comparisons names the pairs), config.seed and
+   * config.permutations are 0, and the environment is that of the import.
+   */
+  imported?: ImportedFrom;
+}
+
+/** Where an imported table comes from. */
+export interface ImportedFrom {
+  title: string;
+  url: string;
+  /** Publication date as the source gives it. */
+  published?: string;
+  /** The transcription file it was imported from, and its sha256. */
+  transcription: string;
+  sha256: string;
+  /** Decimals the source prints its means with: each may be off by half a unit of the last one. */
+  decimals: number;
+  /** Settings the source does not state, and what the file records for them. */
+  unstated: string[];
 }
 
 export interface Environment {

@@ -4,6 +4,7 @@
  * run holds several experiments, e.g. each model's asymmetric use against its own symmetric use.
  */
 import { UserError } from '../errors.js';
+import type { Field } from '../yaml-field.js';
 import type { SystemSpec } from './system.js';
 
 /** System ids: `system` is compared with `baseline` (the change is system minus baseline). */
@@ -42,5 +43,16 @@ export function resolveComparisons(refs: readonly ComparisonRef[], systems: read
     if (seen.has(key)) throw new UserError(`${r.where}: "${r.system} vs ${r.baseline}" is listed twice`);
     seen.add(key);
     return { system: r.system, baseline: r.baseline };
+  });
+}
+
+/** A YAML list of "SYSTEM vs BASELINE" strings (a systems file's or an imported table's `comparisons:`). */
+export function comparisonRefs(f: Field): ComparisonRef[] {
+  const items = f.items();
+  if (items.length === 0) throw f.error('the list is empty (leave it out to compare every system against the first)');
+  return items.map((item) => {
+    const pair = parseComparison(item.string());
+    if (!pair) throw item.error(`expected "SYSTEM vs BASELINE" (system ids, e.g. "e5-small-v2.asymmetric vs e5-small-v2.symmetric"), got ${JSON.stringify(item.string())}`);
+    return { ...pair, where: `${item.where}: ${item.path}` };
   });
 }

@@ -10,7 +10,7 @@ import type { Dtype, ModelSpec } from '../models/spec.js';
 import { checkEncoderUrl } from '../embed/remote-encoder.js';
 import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from '../fusion/hybrid-draft.js';
 import type { ComponentDraft, SystemDraft } from './build.js';
-import { parseComparison, type ComparisonRef } from './comparisons.js';
+import { comparisonRefs, type ComparisonRef } from './comparisons.js';
 import { defaultId, POLICY_NAMES, type ClusterModelSpec, type DenseEngine, type EncoderSpec, type LexicalEngine, type PrefixPolicy, type RemoteAsymmetry, type RemoteEncoderSpec } from './system.js';
 import { parseYamlFile, readYamlFile, type Field } from '../yaml-field.js';
 
@@ -226,22 +226,10 @@ export interface SystemsFile {
   comparisons: ComparisonRef[];
 }
 
-/** `comparisons:` a list of "SYSTEM vs BASELINE" (system ids, checked once the systems have them). */
-function comparisonsOf(root: Field): ComparisonRef[] {
-  const f = root.get('comparisons', SYSTEMS_FILE_FIELDS);
-  if (!f.present) return [];
-  const items = f.items();
-  if (items.length === 0) throw f.error('the list is empty (leave it out to compare every system against the first)');
-  return items.map((item) => {
-    const pair = parseComparison(item.string());
-    if (!pair) throw item.error(`expected "SYSTEM vs BASELINE" (system ids, e.g. "e5-small-v2.asymmetric vs e5-small-v2.symmetric"), got ${JSON.stringify(item.string())}`);
-    return { ...pair, where: `${item.where}: ${item.path}` };
-  });
-}
-
 function systemsOf({ root }: { root: Field }, defaults: SystemsFileDefaults): SystemsFile {
   if (!root.present) throw root.error('the file is empty; it needs a "systems" list');
-  return { systems: parseSystemsSection(root, defaults, SYSTEMS_FILE_FIELDS), comparisons: comparisonsOf(root) };
+  const comparisons = root.get('comparisons', SYSTEMS_FILE_FIELDS);
+  return { systems: parseSystemsSection(root, defaults, SYSTEMS_FILE_FIELDS), comparisons: comparisons.present ? comparisonRefs(comparisons) : [] };
 }
 
 export function parseSystemsFile(text: string, file: string, defaults: SystemsFileDefaults): SystemsFile {
