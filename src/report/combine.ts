@@ -8,7 +8,8 @@
  * separate columns whose ids get the prefix `r<N>.` (N = the results file's position among the inputs).
  * Labels that collide are made distinct by what differs (engine, model, dtype), then by `run N`.
  *
- * Comparisons. Each run's own comparisons are kept as that run computed them (against its first system, from
+ * Comparisons. Each run's own comparisons are kept as that run computed them (against its first system or the pairs
+ * its systems file named, from
  * its per-query scores, with its seed), so a combined table shows exactly the p-values and intervals each run
  * reported; only the Holm adjustment is redone, across every comparison of this report (one family of
  * hypotheses, as the report's legend says). For a single run this reproduces the stored Holm p-values.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getModel } from '../../src/models/registry.js';
 import { bundledPublishedScores, parsePublishedScores, protocolClaim, roundingAllowance } from '../../src/references/published-scores.js';
+import type { DenseSystem, SystemSpec } from '../../src/systems/system.js';
 import { systemsOf } from '../report/fixture.js';
 import { describeWithShared, SHARED_DIR } from '../helpers/shared.js';
 
@@ -57,7 +58,7 @@ describeWithShared('the registry against the reference list it was transcribed f
 });
 
 describe('which systems are held to a published score', () => {
-  const [sym, asym, symq, bm25] = systemsOf('symmetric,asymmetric,symmetric-query,bm25');
+  const [sym, asym, symq, bm25] = systemsOf('symmetric,asymmetric,symmetric-query,bm25') as [DenseSystem, DenseSystem, DenseSystem, SystemSpec];
   const [minilm] = systemsOf('symmetric', 'sentence-transformers/all-MiniLM-L6-v2');
 
   it('the asymmetric use of E5 and the symmetric model follow their protocols; symmetric uses of E5 and BM25 are other experiments', () => {
@@ -67,14 +68,14 @@ describe('which systems are held to a published score', () => {
   });
 
   it('int8 weights, a remote endpoint or another engine still claim the protocol: the measured score checks them', () => {
-    const q8 = { ...asym, encoder: { kind: 'local', dtype: 'q8' } } as const;
-    const remote = { ...asym, encoder: { kind: 'remote', urls: ['http://127.0.0.1:1/v1'], asymmetry: 'input-type' } } as const;
-    const hnsw = { ...asym, engine: 'opensearch-knn' } as const;
+    const q8: DenseSystem = { ...asym, encoder: { kind: 'local', dtype: 'q8' } };
+    const remote: DenseSystem = { ...asym, encoder: { kind: 'remote', urls: ['http://127.0.0.1:1/v1'], asymmetry: 'input-type' } };
+    const hnsw: DenseSystem = { ...asym, engine: 'opensearch-knn' };
     for (const s of [q8, remote, hnsw]) expect(protocolClaim(registry, s)?.differences).toEqual([]);
   });
 
   it('an asymmetric system whose declared settings drift from the protocol is held to it, with the drift named', () => {
-    const drifted = { ...asym, model: { ...asym.model, pooling: 'cls', maxLength: 128, queryPrefix: 'query:' } } as const;
+    const drifted: DenseSystem = { ...asym, model: { ...asym.model, pooling: 'cls', maxLength: 128, queryPrefix: 'query:' } };
     expect(protocolClaim(registry, drifted)?.differences).toEqual([
       'query prefix "query:", published "query: "',
       'pooling cls, published mean',
