@@ -200,6 +200,10 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
     ? `expected bias ${s.bias} (length ratio r = ${s.lengthRatio === null ? 'n/a' : formatFixed(s.lengthRatio, 1)}, question share q = ${formatFixed(s.questionShare, 2)}${s.passagesSource === 'registry' ? ', passage length from the registry' : ''})`
     : `expected bias unavailable${s.unavailableReason ? ` (${s.unavailableReason})` : ''}`;
   const notes = [`${d.displayName}: ${prior}.`];
+  const absent = model.columns.filter((c) => !d.cells.some((x) => x.column === c.id));
+  if (absent.length) {
+    notes.push(`  Not measured on ${d.displayName}: ${absent.map((c) => c.label).join(', ')}${s.unavailableReason ? ` (${s.unavailableReason})` : ' (their runs did not include it)'}.`);
+  }
   for (const c of d.comparisons) notes.push(...comparisonNotes(model, c));
   for (const c of d.meansComparisons) {
     const mc = c.metrics[0];
