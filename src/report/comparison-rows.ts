@@ -162,11 +162,11 @@ function tableLegend(model: ReportModel, extras: readonly ExtraColumn[], groups:
     'X vs Y = relative change of the mean of X against Y',
     ...extras.map((x) => LEGEND[x]),
     ...(published ? ["Published = the score published for the protocol the system follows (source in the notes), in brackets measured minus published"] : []),
-    ...(model.runs.length > 1 ? ["each comparison is the one its own run made, against that run's first system"] : []),
+    ...(model.runs.length > 1 ? ["each comparison is the one its own run made (against that run's first system, or the pairs it named)"] : []),
     ...(cells.some((c) => c.text === NOT_RUN) ? [`${NOT_RUN} = not run on that dataset`] : []),
     ...(model.runs.some((r) => r.results.imported) && extras.length ? [`${MEANS_ONLY} = an imported table's comparison: means only, no interval or test`] : []),
     ...(cells.some((c) => c.cautions?.length) ? ['† = see notes'] : []),
-    ...(cells.some((c) => c.drift) ? ['‡ = further from the published score than the tolerance (see notes)'] : []),
+    ...(cells.some((c) => c.drift) ? ['‡ = further from the published score than the tolerance, or declared settings that are not the published protocol (see notes)'] : []),
   ];
   return `${parts.join('; ')}.`;
 }
