@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { pipeline } from '@huggingface/transformers';
 import { embedTexts } from '../src/embed/cache.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, loadEncoder } from '../src/embed/encoder.js';
-import { DEFAULT_MODELS_DIR } from '../src/embed/model-source.js';
+import { modelsDirFrom } from '../src/embed/model-source.js';
 import { getModel } from '../src/models/registry.js';
 import type { Dtype } from '../src/models/spec.js';
 import { firstPassages } from './lib/first-passages.js';
@@ -34,7 +34,7 @@ const { values: opts } = parseArgs({
     'batch-tokens': { type: 'string', default: String(DEFAULT_BATCH_TOKENS) },
     threads: { type: 'string', default: String(availableParallelism()) },
     corpus: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'beir', 'scifact', 'corpus.jsonl') },
-    'models-dir': { type: 'string', default: process.env.BEIR_BENCH_MODELS_DIR || DEFAULT_MODELS_DIR },
+    'models-dir': { type: 'string' },
     sweep: { type: 'string' },
   },
 });
@@ -82,7 +82,7 @@ function cosines(a: Float32Array, b: Float32Array, dim: number): number[] {
 }
 
 const encoderFor = (dtype: Dtype, batchTokens = Number(opts['batch-tokens'])) =>
-  loadEncoder({ model: MODEL, dtype, modelsDir: opts['models-dir'], threads: THREADS, batchSize: Number(opts['batch-size']), batchTokens });
+  loadEncoder({ model: MODEL, dtype, modelsDir: modelsDirFrom(opts['models-dir']), threads: THREADS, batchSize: Number(opts['batch-size']), batchTokens });
 
 /** Times (b) at each batch token budget, alternating their order across rounds. */
 async function sweep(texts: string[], dtype: Dtype, sizes: number[]): Promise<void> {

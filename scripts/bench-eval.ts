@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { evaluateRunFile } from '../src/eval/evaluate-file.js';
+import { DEFAULT_METRICS, parseMetricList } from '../src/eval/eval-input.js';
 import { readQrels } from '../src/formats/qrels-file.js';
 import { Prng } from '../src/eval/prng.js';
 
@@ -36,7 +37,8 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-eval-'));
 const runPath = join(dir, 'run.trec');
 const qrelsPath = join(dir, 'qrels.tsv');
 const rng = new Prng(1);
-const METRICS = ['ndcg_cut.10', 'map_cut.10', 'recall.10', 'P.10', 'recip_rank.10', 'recall.100'];
+/** What `eval` scores by default. */
+const METRICS = parseMetricList(DEFAULT_METRICS);
 /** 18-character ids, long enough that V8 keeps substrings as views of their line (the costly case). */
 const qid = (q: number) => `query-${String(q).padStart(12, '0')}`;
 try {

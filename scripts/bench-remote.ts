@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { embedTexts } from '../src/embed/cache.js';
 import { loadEncoder, type Encoder } from '../src/embed/encoder.js';
-import { DEFAULT_MODELS_DIR } from '../src/embed/model-source.js';
+import { modelsDirFrom } from '../src/embed/model-source.js';
 import { minRowCosine } from '../src/embed/probe-fingerprint.js';
 import { DEFAULT_TRANSPORT } from '../src/embed/remote-client.js';
 import { openRemoteEncoder } from '../src/embed/remote-encoder.js';
@@ -33,7 +33,7 @@ const { values: opts } = parseArgs({
     dtype: { type: 'string', default: 'fp32' },
     threads: { type: 'string', default: String(availableParallelism()) },
     corpus: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'beir', 'scifact', 'corpus.jsonl') },
-    'models-dir': { type: 'string', default: process.env.BEIR_BENCH_MODELS_DIR || DEFAULT_MODELS_DIR },
+    'models-dir': { type: 'string' },
   },
 });
 const N = Number(opts.n);
@@ -50,7 +50,7 @@ interface Server {
 
 /** A `beir-bench serve` child on a free loopback port, without a cache (every request is encoded). */
 async function serve(threads: number): Promise<Server> {
-  const args = ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--no-cache', '--dtype', DTYPE, '--threads', String(threads), '--models-dir', opts['models-dir']];
+  const args = ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--no-cache', '--dtype', DTYPE, '--threads', String(threads), ...(opts['models-dir'] ? ['--models-dir', opts['models-dir']] : [])];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<void>((ok) => child.on('exit', () => ok()));
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const perServer = Math.max(1, Math.floor(THREADS / 2));
   const servers = [await serve(THREADS), await serve(perServer), await serve(perServer)];
   const runs: { name: string; encoder: Encoder }[] = [
-    { name: `local, ${THREADS} threads`, encoder: await loadEncoder({ model: MODEL, dtype: DTYPE, modelsDir: opts['models-dir'], threads: THREADS }) },
+    { name: `local, ${THREADS} threads`, encoder: await loadEncoder({ model: MODEL, dtype: DTYPE, modelsDir: modelsDirFrom(opts['models-dir']), threads: THREADS }) },
     { name: `1 endpoint (${THREADS} threads)`, encoder: await remote([servers[0].url]) },
     { name: `2 endpoints (${perServer} thread${perServer > 1 ? 's' : ''} each)`, encoder: await remote([servers[1].url, servers[2].url]) },
   ];

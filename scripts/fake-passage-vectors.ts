@@ -19,6 +19,7 @@ import { hideBin } from 'yargs/helpers';
 import { loadDataset } from '../src/datasets/loaders.js';
 import { embedCorpus, defaultCacheDir } from '../src/embed/cache.js';
 import { loadEncoder, type Encoder } from '../src/embed/encoder.js';
+import { modelsDirFrom } from '../src/embed/model-source.js';
 import { Prng } from '../src/eval/prng.js';
 import { passageText } from '../src/models/input-text.js';
 import { getModel } from '../src/models/registry.js';
@@ -28,7 +29,7 @@ const args = await yargs(hideBin(process.argv))
   .option('data-dir', { type: 'string', demandOption: true, describe: 'BEIR folder holding <dataset>/' })
   .option('dataset', { type: 'string', demandOption: true, describe: 'Dataset (folder) name' })
   .option('embed-cache-dir', { type: 'string', demandOption: true, describe: 'Throwaway embedding cache to fill (not the default one)' })
-  .option('models-dir', { type: 'string', default: process.env.BEIR_BENCH_MODELS_DIR, describe: 'Provisioned models (the real encoder gives the cache key)' })
+  .option('models-dir', { type: 'string', describe: 'Provisioned models (the real encoder gives the cache key); default as for bench' })
   .option('model', { type: 'string', default: 'intfloat/e5-small-v2' })
   .option('prefix', { type: 'string', describe: 'Passage prefix (default: the model\'s asymmetric one, as --arms asymmetric sends)' })
   .option('dtype', { choices: ['fp32', 'q8'] as const, default: 'fp32' as const })
@@ -59,14 +60,14 @@ function standIn(real: Encoder): Encoder {
 const model = getModel(args.model);
 const prefix = args.prefix ?? model.passagePrefix;
 const ds = await loadDataset(args.dataset, resolve(args['data-dir'], args.dataset), { split: 'test' });
-const real = await loadEncoder({ model, dtype: args.dtype, modelsDir: args['models-dir'] });
+const real = await loadEncoder({ model, dtype: args.dtype, modelsDir: modelsDirFrom(args['models-dir']) });
 try {
   const texts = async function* () {
     for await (const doc of ds.corpus.stream()) yield passageText(doc, prefix);
   };
   const out = await embedCorpus({
     encoder: standIn(real),
-    texts: texts(),
+    texts,
     count: ds.corpus.size,
     cacheDir: args['embed-cache-dir'],
     namespace: ds.name,

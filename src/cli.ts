@@ -16,6 +16,7 @@ import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { explainUnknownArguments } from './commands/suggest-option.js';
 import { UserError } from './errors.js';
+import { ownVersion } from './package-info.js';
 
 /** --verbose (or a non-empty DEBUG) prints a failure's stack and causes; --verbose is read by the middleware below. */
 let verbose = Boolean(process.env.DEBUG);
@@ -79,7 +80,8 @@ try {
     })
     .help()
     .alias('h', 'help')
-    .version()
+    // yargs' own .version() reads the nearest package.json above the working directory: the host project's.
+    .version(ownVersion())
     .parseAsync();
 } catch (err) {
   reportFailure(err);

@@ -58,3 +58,32 @@ export async function msearchRun(client: Client, requests: SearchRequest[], opts
   );
   return run;
 }
+
+/**
+ * The top `k` hits of each query, with every doc tied with the k-th one: the node breaks score ties by its internal
+ * doc order, which depends on how the index was built (bulk concurrency, segments), so a tie across the k-th hit
+ * would make a rebuilt index return other docs. Each query is asked for k + 1 hits; one whose (k + 1)-th hit ties
+ * the k-th is asked again for twice as many, until its hits end below the k-th score. The caller ranks them
+ * (ties by doc id) and cuts at k.
+ */
+export async function msearchTopKWithTies(
+  client: Client,
+  queryIds: readonly string[],
+  body: (queryId: string, size: number) => Record<string, unknown>,
+  k: number,
+  opts: MsearchOptions,
+): Promise<Run> {
+  const run: Run = new Map();
+  let pending = [...queryIds];
+  for (let size = k + 1; pending.length > 0; size *= 2) {
+    const got = await msearchRun(client, pending.map((queryId) => ({ queryId, body: body(queryId, size) })), opts);
+    pending = pending.filter((q) => {
+      const hits = got.get(q) ?? new Map<string, number>();
+      run.set(q, hits);
+      if (hits.size < size) return false;
+      const scores = Float32Array.from(hits.values()).sort().reverse();
+      return scores[k] === scores[k - 1];
+    });
+  }
+  return run;
+}

@@ -8,7 +8,7 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { rankDocs } from '../ranking.js';
-import { matrixRow } from '../types.js';
+import { matrixRow, type Run } from '../types.js';
 import { UserError } from '../errors.js';
 import type { HybridSearch, IndexInput, IndexKey, RankedRun, SearchBackend, SearchInput, VectorInput } from './backend.js';
 import { BM25_B, BM25_K1 } from './bm25.js';
@@ -25,7 +25,7 @@ import {
 } from './opensearch-client.js';
 import { hybridPipelineBody, hybridPipelineName, hybridQueryBody, NEURAL_SEARCH_PLUGIN } from './opensearch-hybrid.js';
 import { CONTENTS_FIELD, createIndexBody, indexName, reuseMismatch, VECTOR_FIELD, type IndexSpec } from './opensearch-index.js';
-import { msearchRun, type SearchRequest } from './opensearch-search.js';
+import { msearchRun, msearchTopKWithTies, type SearchRequest } from './opensearch-search.js';
 
 export interface OpenSearchOptions {
   url: string;
@@ -193,32 +193,24 @@ export class OpenSearchBackend implements SearchBackend {
     if (vectors && vectors.rows !== queries.length) throw new Error(`${vectors.rows} query vectors for ${queries.length} queries`);
     if (hybrid && !vectors) throw new Error('a hybrid search needs query vectors');
     const pipeline = hybrid ? await this.hybridPipeline(hybrid.fusion) : null;
-    const requests: SearchRequest[] = queries.map((q, i) => {
-      if (hybrid && vectors && pipeline) {
-        return { queryId: q.id, body: hybridQueryBody(hybrid, q.text, float32Json(matrixRow(vectors, i)), k, this.opts.efSearch, pipeline) };
-      }
-      const query = vectors
-        ? {
-            knn: {
-              [VECTOR_FIELD]: {
-                vector: float32Json(matrixRow(vectors, i)),
-                k,
-                method_parameters: { ef_search: this.opts.efSearch },
-              },
-            },
-          }
-        : { match: { [CONTENTS_FIELD]: q.text } };
-      return { queryId: q.id, body: { size: k, _source: false, track_total_hits: false, query } };
-    });
-    const run = await msearchRun(this.client, requests, {
-      index,
-      url: this.opts.url,
-      concurrency: this.opts.concurrency,
-      batchSize: MSEARCH_BATCH,
-      retry: this.retry,
-    });
+    const msearch = { index, url: this.opts.url, concurrency: this.opts.concurrency, batchSize: MSEARCH_BATCH, retry: this.retry };
+    let run: Run;
+    if (!vectors) {
+      // BM25 scores tie often (short queries): the tie at the k-th hit is completed, so a rebuilt index returns the same run.
+      const texts = new Map(queries.map((q) => [q.id, q.text]));
+      const body = (id: string, size: number) => ({ size, _source: false, track_total_hits: false, query: { match: { [CONTENTS_FIELD]: texts.get(id)! } } });
+      run = await msearchTopKWithTies(this.client, [...texts.keys()], body, k, msearch);
+    } else {
+      const requests: SearchRequest[] = queries.map((q, i) => {
+        const vector = float32Json(matrixRow(vectors, i));
+        if (hybrid && pipeline) return { queryId: q.id, body: hybridQueryBody(hybrid, q.text, vector, k, this.opts.efSearch, pipeline) };
+        const query = { knn: { [VECTOR_FIELD]: { vector, k, method_parameters: { ef_search: this.opts.efSearch } } } };
+        return { queryId: q.id, body: { size: k, _source: false, track_total_hits: false, query } };
+      });
+      run = await msearchRun(this.client, requests, msearch);
+    }
     // The node breaks score ties by its internal doc order; the shared order breaks them by doc id.
-    return new Map(queries.map((q) => [q.id, rankDocs(run.get(q.id) ?? new Map())]));
+    return new Map(queries.map((q) => [q.id, rankDocs(run.get(q.id) ?? new Map()).slice(0, k)]));
   }
 
   /** Remove the index of key if it exists (scripts and cleanup). */

@@ -1,5 +1,6 @@
 import type { OpenSearchOptions } from '../backends/opensearch.js';
 import type { Device } from '../embed/encoder.js';
+import type { ModelsDir } from '../embed/model-source.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
 import type { MetricName } from '../eval/metrics.js';
 import type { ComparisonPair } from '../systems/comparisons.js';
@@ -13,14 +14,22 @@ export interface BenchConfig {
   systems: SystemSpec[];
   /** The pairs compared (a systems file's `comparisons:`); absent = every system against the first. */
   comparisons?: ComparisonPair[];
+  /** Cutoff of the headline measures (NDCG@k, MAP@k, Recall@k), of the HNSW-vs-exact overlap and of the deployment audit. */
   k: number;
   metrics: MetricName[];
+  /**
+   * Hits per query each run keeps, scores and writes to runs/*.trec (engines are asked for one more when self hits are
+   * dropped). Never shallower than the deepest cutoff of `metrics` (cut-run.ts runDepth); absent = that cutoff.
+   * results.json records the depth the run used.
+   */
+  depth?: number;
   ignoreIdenticalIds: boolean;
   /** An already-extracted BEIR folder used as-is; otherwise datasets are downloaded into datasetCacheDir. */
   dataDir?: string;
   datasetCacheDir: string;
   mirror?: string;
-  modelsDir?: string;
+  /** Where local models are looked up (a plain path counts as given by --models-dir); absent = the hub (src/embed/model-source.ts). */
+  modelsDir?: string | ModelsDir;
   /** null disables the embedding cache. */
   embeddingCacheDir: string | null;
   threads?: number;

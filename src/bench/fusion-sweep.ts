@@ -10,14 +10,14 @@ import type { RankedRun } from '../backends/backend.js';
 import { UserError } from '../errors.js';
 import { loadSplitQueries, type LoadedDataset } from '../datasets/loaders.js';
 import { evaluateRanked, type EvalOptions } from '../eval/evaluate.js';
-import type { MetricName } from '../eval/metrics.js';
+import { deepestCutoff, type MetricName } from '../eval/metrics.js';
 import { checkWeights } from '../fusion/hybrid-draft.js';
 import { fuseRuns, type LinearFusion } from '../fusion/fuse.js';
 import type { RunResources } from '../retrieval/resources.js';
 import { retrieve } from '../retrieval/retrieve.js';
 import type { HybridSystem } from '../systems/system.js';
 import type { Qrels } from '../types.js';
-import { cutRun } from './cut-run.js';
+import { cutRun, retrievalDepth } from './cut-run.js';
 
 /** A swept hybrid: fused in process, linear, two components. */
 export type SweepableSystem = HybridSystem & { fusion: LinearFusion };
@@ -45,7 +45,6 @@ export interface FusionSweep {
 
 export interface SweepContext {
   weights: readonly number[];
-  k: number;
   ignoreIdenticalIds: boolean;
   eval: EvalOptions;
 }
@@ -58,10 +57,11 @@ export function checkSweepWeights(weights: readonly number[]): void {
 
 /** Score the component runs fused at each weight. */
 export function sweepPoints(system: SweepableSystem, runs: readonly RankedRun[], queryIds: readonly string[], qrels: Qrels, ctx: SweepContext): SweepPoint[] {
-  const depth = ctx.ignoreIdenticalIds ? ctx.k + 1 : ctx.k;
+  // Scored, never written: as deep as the deepest cutoff.
+  const depth = deepestCutoff(ctx.eval.metrics);
   return ctx.weights.map((weight) => {
     const fusion: LinearFusion = { ...system.fusion, weights: [weight, +(1 - weight).toFixed(12)] };
-    const run = cutRun(fuseRuns(runs, fusion, queryIds, depth), ctx.k, ctx.ignoreIdenticalIds);
+    const run = cutRun(fuseRuns(runs, fusion, queryIds, retrievalDepth(depth, ctx.ignoreIdenticalIds)), depth, ctx.ignoreIdenticalIds);
     return { weight, mean: evaluateRanked(qrels, run, ctx.eval).mean };
   });
 }

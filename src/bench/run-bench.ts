@@ -14,6 +14,7 @@ import { auditVerdict } from '../report/audit-section.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import { comparePaired, holmAdjust, type MetricComparison } from '../eval/compare.js';
 import { evaluateRanked, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
+import { cutoffsOf } from '../eval/eval-input.js';
 import { checkInvariants, type InvariantViolation } from '../eval/invariants.js';
 import { gainByQueryLength, type LengthAnalysis } from '../eval/length-analysis.js';
 import { displayName, type MetricName } from '../eval/metrics.js';
@@ -26,7 +27,7 @@ import { wordCount } from '../word-count.js';
 import { timed } from '../timings.js';
 import { againstFirst } from '../systems/comparisons.js';
 import type { BenchConfig } from './config.js';
-import { cutRun } from './cut-run.js';
+import { cutRun, retrievalDepth, runDepth } from './cut-run.js';
 import { isSweepable, sweepSystem, type FusionSweep } from './fusion-sweep.js';
 
 export interface SystemOutcome {
@@ -85,12 +86,16 @@ const log = (cfg: BenchConfig, msg: string) => {
 
 const evalOptions = (cfg: BenchConfig): EvalOptions => ({ metrics: cfg.metrics, ignoreIdenticalIds: cfg.ignoreIdenticalIds, averageOverAllQrels: false });
 
-/** Engines return k + 1 hits when a self hit will be dropped, so k remain (BEIR does the same). */
-const depthOf = (cfg: BenchConfig) => (cfg.ignoreIdenticalIds ? cfg.k + 1 : cfg.k);
+/** A system's run as scored: retrieved deep enough for every cutoff (and the self hit), then cut (cut-run.ts). */
+async function retrieveRun(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec, res: RunResources) {
+  const depth = runDepth(cfg);
+  const r = await retrieve(system, ds, retrievalDepth(depth, cfg.ignoreIdenticalIds), res);
+  return { ...r, run: cutRun(r.hits, depth, cfg.ignoreIdenticalIds) };
+}
 
 async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec, res: RunResources): Promise<SystemOutcome> {
-  const r = await retrieve(system, ds, depthOf(cfg), res);
-  const run = cutRun(r.hits, cfg.k, cfg.ignoreIdenticalIds);
+  const r = await retrieveRun(cfg, ds, system, res);
+  const run = r.run;
   const outcome: SystemOutcome = {
     system,
     inputs: r.inputs,
@@ -104,7 +109,7 @@ async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec
   if (isApproximate(system)) {
     // The same vectors (served by the run's embedding memo) searched exactly.
     const twin = exactTwin(system);
-    const exactRun = cutRun((await retrieve(twin, ds, depthOf(cfg), res)).hits, cfg.k, cfg.ignoreIdenticalIds);
+    const exactRun = (await retrieveRun(cfg, ds, twin, res)).run;
     outcome.approximation = {
       reference: twin.id,
       meanOverlap: topKOverlap(run, exactRun, cfg.k).meanOverlap,
@@ -114,7 +119,7 @@ async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec
   if (system.kind === 'dense' && system.engine === 'opensearch-ml' && cfg.auditPassages !== 0) {
     // The server's vectors against the local encoder's, and this run against the client-embedded one (src/audit/).
     const score = async (s: SystemSpec) => {
-      const cut = cutRun((await retrieve(s, ds, depthOf(cfg), res)).hits, cfg.k, cfg.ignoreIdenticalIds);
+      const cut = (await retrieveRun(cfg, ds, s, res)).run;
       return { run: cut, mean: evaluateRanked(ds.qrels, cut, evalOptions(cfg)).mean };
     };
     outcome.audit = await timed(outcome.timings, 'audit', () =>
@@ -137,7 +142,6 @@ async function sweepFusions(cfg: BenchConfig, ds: LoadedDataset, systems: System
     sweeps.push(
       await sweepSystem(o.system, o.componentRuns, ds, res, {
         weights: cfg.fusionWeights!,
-        k: cfg.k,
         ignoreIdenticalIds: cfg.ignoreIdenticalIds,
         eval: evalOptions(cfg),
         tuneSplits: cfg.tuneSplits,
@@ -205,7 +209,7 @@ async function runDataset(cfg: BenchConfig, name: string, res: RunResources): Pr
     },
     systems,
     comparisons: compareSystems(cfg, ds, systems),
-    invariantViolations: systems.flatMap((s) => checkInvariants(ds.qrels, s.eval, cfg.k).map((v) => ({ ...v, system: s.system.id }))),
+    invariantViolations: systems.flatMap((s) => cutoffsOf(cfg.metrics).flatMap((k) => checkInvariants(ds.qrels, s.eval, k)).map((v) => ({ ...v, system: s.system.id }))),
     timings,
     ...(fusionSweeps ? { fusionSweeps } : {}),
   };
@@ -234,5 +238,5 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
   }
   // Holm across every metric and dataset of this report: one family of hypotheses.
   holmAdjust(datasets.flatMap((d) => d.comparisons.flatMap((c) => c.metrics)));
-  return { config: cfg, datasets, startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000 };
+  return { config: { ...cfg, depth: runDepth(cfg) }, datasets, startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000 };
 }

@@ -6,7 +6,7 @@ import { runBench } from '../bench/run-bench.js';
 import { UserError } from '../errors.js';
 import { defaultMaxMemory, formatBytes, parseMemorySize } from '../memory-budget.js';
 import { DEFAULT_SEED } from '../eval/compare.js';
-import { metricName, parseMetricName } from '../eval/metrics.js';
+import { deepestCutoff, DEFAULT_CUTOFF, displayName, headlineMetrics, measureOf, parseMetricName, type MetricName } from '../eval/metrics.js';
 import { getModel } from '../models/registry.js';
 import { buildReportTable, comparedPairs, DEFAULT_EXTRA_COLUMNS, reportNotes } from '../report/comparison-rows.js';
 import { renderTerminal } from '../report/render.js';
@@ -57,10 +57,25 @@ function withBenchOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'YAML file declaring the systems (models with their settings, prefixes, dtype, engine); see docs/SYSTEMS.md. Replaces --arms',
     })
-    .option('k', { type: 'number', default: 10, describe: 'Cutoff for NDCG@k, MAP@k and Recall@k, and hits retrieved per query (--k 20 or -k 20)' })
+    .option('k', {
+      type: 'number',
+      default: DEFAULT_CUTOFF,
+      describe:
+        'Cutoff of the headline measures NDCG@k, MAP@k and Recall@k, of the HNSW-vs-exact overlap and of the deployment audit ' +
+        '(--k 20 or -k 20). How deep runs are retrieved follows every cutoff reported: see --depth',
+    })
     .option('metrics', {
       type: 'string',
-      describe: 'Extra metrics beyond NDCG@k, MAP@k, Recall@k (trec_eval names or NDCG@10 style, comma-separated), e.g. P@10,MRR@10,Recall@100',
+      describe:
+        'Extra metrics beyond NDCG@k, MAP@k, Recall@k (trec_eval names or NDCG@10 style, comma-separated), e.g. P@10,MRR@10,Recall@100. ' +
+        'Runs are retrieved as deep as the deepest cutoff, so Recall@100 counts 100 hits whatever -k is',
+    })
+    .option('depth', {
+      type: 'number',
+      defaultDescription: 'the deepest cutoff of -k and --metrics',
+      describe:
+        'Hits kept per query: retrieved (one more when self hits are dropped), scored and written to runs/*.trec. Deeper than ' +
+        'the cutoffs for run files to re-score later (e.g. 100 for eval\'s Recall@100); never shallower than a reported cutoff',
     })
     .option('backend', {
       choices: ['embedded', 'opensearch', 'opensearch-ml'] as const,
@@ -90,9 +105,15 @@ function withBenchOptions<T>(y: Argv<T>) {
       default: true,
       describe: 'Drop a retrieved doc whose id equals the query id (BEIR default; matters for ArguAna). --no-ignore-identical-ids keeps them',
     })
-    .option('max-queries', { type: 'number', describe: 'Smoke runs: score only the first N test queries' })
-    .option('max-docs', { type: 'number', describe: 'Smoke runs: index at most N passages (the kept queries\' relevant docs are always included)' })
-    .option('out', { type: 'string', default: 'results', describe: 'Folder receiving results/<run-id>/ (results.json, report.md, report.html, chart SVGs, TREC run files)' })
+    .option('max-queries', { type: 'number', describe: 'Smoke runs: score N test queries, picked by a seeded hash of their ids (the same ones whatever the file order)' })
+    .option('max-docs', {
+      type: 'number',
+      describe: 'Smoke runs: index at most N passages: the kept queries\' relevant docs, then others picked by a seeded hash of their ids',
+    })
+    .option('out', { type: 'string', default: 'results', describe:
+        'Folder receiving results/<run-id>/ (results.json, report.md, report.html, chart SVGs, TREC run files); a run never replaces ' +
+        'another\'s folder: a run id already taken (same second, same inputs) gets -2, -3, ...',
+    })
     .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'Seed of the randomization test and bootstrap (same seed, same p-values)' })
     .option('permutations', { type: 'number', default: 10000, describe: 'Permutations of the randomization test, and bootstrap samples' })
     .option('format', { choices: ['table', 'markdown', 'json'] as const, default: 'table' as const, describe: 'What to print on stdout: terminal table, the markdown report, or results.json' })
@@ -110,7 +131,7 @@ function withBenchOptions<T>(y: Argv<T>) {
       if (Array.isArray(a.systems)) throw new UserError('--systems takes one file: declare every system in it');
       const audit = a['audit-passages'];
       if (!Number.isInteger(audit) || audit < 0) throw new UserError(`--audit-passages must be 0 (no audit) or a positive integer, got ${audit}`);
-      return checkPositiveIntegers(a, ['k', 'max-queries', 'max-docs', 'permutations']);
+      return checkPositiveIntegers(a, ['k', 'depth', 'max-queries', 'max-docs', 'permutations']);
     });
 }
 
@@ -121,14 +142,15 @@ function builder(y: Argv) {
     .group(['model', 'query-prefix', 'passage-prefix', 'pooling', 'normalize', 'max-length', 'dimension', 'models-dir', 'dtype'], 'Model (of --arms short names):')
     .group(['embed-cache-dir', 'cache', 'threads', 'batch-size', 'batch-tokens'], 'Encoding:')
     .group(['max-memory'], 'Resources:')
-    .group(['k', 'metrics', 'ignore-identical-ids', 'seed', 'permutations'], 'Scoring and statistics:')
+    .group(['k', 'metrics', 'depth', 'ignore-identical-ids', 'seed', 'permutations'], 'Scoring and statistics:')
     .group(
       ['opensearch-url', 'opensearch-ca', 'opensearch-insecure', 'engine', 'hnsw-m', 'ef-construction', 'ef-search', 'recreate', 'bulk-concurrency', 'bulk-size', 'shards', 'replicas', 'index-prefix'],
       'OpenSearch (opensearch-* engines):',
     )
     .group(['out', 'format', 'quiet'], 'Output:')
     .example('$0 bench --dataset scifact', 'Symmetric vs asymmetric e5-small-v2 on SciFact, embedded exact search')
-    .example('$0 bench --dataset seed --data-dir ../shared/beir --models-dir ~/.cache/beir-bench/models', 'Offline: local BEIR folders and model folders')
+    .example('$0 bench --dataset seed --data-dir ../shared/beir', 'Offline: local BEIR folders, models provisioned in ~/.cache/beir-bench/models')
+    .example('$0 bench --dataset scifact --arms bm25 --metrics Recall@100', 'Recall@100 from 100 hits per query (runs follow the deepest cutoff)')
     .example(
       '$0 bench --dataset scifact --arms sentence-transformers/all-MiniLM-L6-v2:symmetric,intfloat/e5-small-v2:asymmetric,bm25',
       'A truly symmetric model, asymmetric E5 and BM25 in one table',
@@ -189,10 +211,21 @@ function fusionSweepOptions(a: BenchArgs, systems: readonly SystemSpec[], split:
   return { fusionWeights: [...new Set(weights)], ...(tuneSplits?.length ? { tuneSplits } : {}) };
 }
 
+/** --depth, refused when shallower than a cutoff the run reports (absent, the run depth is the deepest cutoff: cut-run.ts). */
+function checkDepth(depth: number, metrics: readonly MetricName[]): number {
+  const deepest = deepestCutoff(metrics);
+  if (depth < deepest) {
+    const m = metrics.find((x) => measureOf(x).k === deepest)!;
+    throw new UserError(`--depth ${depth} is shallower than ${displayName(m)}: keep at least ${deepest} hits per query, or leave --depth out`);
+  }
+  return depth;
+}
+
 export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
   const k = a.k;
-  const base = [metricName('ndcg_cut', k), metricName('map_cut', k), metricName('recall', k)];
+  const base = headlineMetrics(k);
   const extra = (a.metrics ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(parseMetricName);
+  const metrics = [...new Set([...base, ...extra])];
   const ds = datasetOptionsFrom(a);
   const mo = modelOptionsFrom(a);
   const ro = remoteEncoderOptionsFrom(a);
@@ -216,7 +249,8 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
     remote: usesRemote ? ro.transport : undefined,
     ...fusionSweepOptions(a, systems, ds.split),
     k,
-    metrics: [...new Set([...base, ...extra])],
+    metrics,
+    ...(a.depth !== undefined && { depth: checkDepth(a.depth, metrics) }),
     ignoreIdenticalIds: a['ignore-identical-ids'],
     maxQueries: a['max-queries'],
     maxDocs: a['max-docs'],

@@ -3,9 +3,10 @@ import { readQueries } from '../datasets/loaders.js';
 import { UserError } from '../errors.js';
 import { comparePaired, DEFAULT_SEED, holmAdjust, type MetricComparison } from '../eval/compare.js';
 import { renderComparison, renderLengthAnalysis } from '../report/compare-report.js';
-import { evaluateRunFile } from '../eval/evaluate-file.js';
-import type { EvalResult } from '../eval/evaluate.js';
-import { cutoffsOf, parseMetricList } from '../eval/eval-input.js';
+import { scoreRunFile, type RunFileEval } from '../eval/evaluate-file.js';
+import { onlyMetrics } from '../eval/evaluate.js';
+import { cutoffsOf, DEFAULT_METRICS, parseMetricList } from '../eval/eval-input.js';
+import { metricsForRuns } from '../eval/run-depth.js';
 import { checkInvariants, type InvariantViolation } from '../eval/invariants.js';
 import { gainByQueryLength, type LengthAnalysis } from '../eval/length-analysis.js';
 import { readQrels, type QrelsFormat } from '../formats/qrels-file.js';
@@ -33,7 +34,10 @@ export interface CompareArgs {
   qrels: string;
   qrelsFormat: QrelsFormat | 'auto';
   runs: string[];
-  metrics: string;
+  /** Comma-separated; absent = DEFAULT_METRICS, less those deeper than either run. */
+  metrics?: string;
+  /** The runs' lists are whole: cutoffs deeper than the longest are scored, not refused (src/eval/run-depth.ts). */
+  completeRuns?: boolean;
   allQrels: boolean;
   ignoreIdenticalIds: boolean;
   permutations: number;
@@ -54,16 +58,23 @@ interface CompareOutput {
 /** Compare two run files on the same qrels; returns the text instead of printing it (testable). */
 export async function runCompare(args: CompareArgs): Promise<CompareOutput> {
   if (args.runs.length !== 2) throw new UserError(`compare takes exactly two runs (--run A --run B), got ${args.runs.length}`);
-  const metrics = parseMetricList(args.metrics);
+  const requested = parseMetricList(args.metrics ?? DEFAULT_METRICS);
   const opts = {
     permutations: args.permutations,
     bootstrapSamples: args.bootstrapSamples,
     seed: args.seed,
   };
   const qrels = await readQrels(args.qrels, { format: args.qrelsFormat });
-  const evalOpts = { metrics, ignoreIdenticalIds: args.ignoreIdenticalIds, averageOverAllQrels: args.allQrels };
-  const results: EvalResult[] = [];
-  for (const run of args.runs) results.push(await evaluateRunFile(qrels, run, evalOpts));
+  const evalOpts = { metrics: requested, ignoreIdenticalIds: args.ignoreIdenticalIds, averageOverAllQrels: args.allQrels };
+  const scored: RunFileEval[] = [];
+  for (const run of args.runs) scored.push(await scoreRunFile(qrels, run, evalOpts));
+  const fit = metricsForRuns(requested, scored.map((r, i) => ({ file: args.runs[i], maxHits: r.maxHits })), {
+    requested: args.metrics !== undefined,
+    complete: args.completeRuns ?? false,
+    dropsSelfHits: args.ignoreIdenticalIds,
+  });
+  const metrics = fit.metrics;
+  const results = scored.map((r) => onlyMetrics(r.result, metrics));
   const [a, b] = results;
   const comparisons = comparePaired(a, b, qrels, opts);
   holmAdjust(comparisons);
@@ -83,13 +94,14 @@ export async function runCompare(args: CompareArgs): Promise<CompareOutput> {
   const notes = [
     ...coverageNotes(a, args.allQrels, 'A: '),
     ...coverageNotes(b, args.allQrels, 'B: '),
+    ...fit.notes,
     ...(a.queriesScored !== b.queriesScored || comparisons[0].n !== a.queriesScored
       ? [`A and B scored different query sets: paired on the ${comparisons[0].n} queries both scored`]
       : []),
     ...violationNotes(violations),
   ];
   const output = args.json
-    ? JSON.stringify({ qrels: args.qrels, runs: args.runs, options: { ...evalOpts, ...opts }, comparisons, lengthAnalysis, invariantViolations: violations }, null, 2) + '\n'
+    ? JSON.stringify({ qrels: args.qrels, runs: args.runs, options: { ...evalOpts, metrics, ...opts }, comparisons, lengthAnalysis, invariantViolations: violations }, null, 2) + '\n'
     : renderComparison(comparisons, { a: args.runs[0], b: args.runs[1] }) +
       (lengthAnalysis ? '\n' + renderLengthAnalysis(metrics[0], lengthAnalysis) : '');
   return { output, notes, comparisons, lengthAnalysis, violations };
@@ -106,6 +118,7 @@ export const compareCommand = defineCommand({
       qrelsFormat: a['qrels-format'],
       runs: a.run.map(String),
       metrics: a.metrics,
+      completeRuns: a['complete-runs'],
       allQrels: a.c,
       ignoreIdenticalIds: a['ignore-identical-ids'],
       permutations: a.permutations,

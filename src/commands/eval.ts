@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
-import { evaluateRunFile } from '../eval/evaluate-file.js';
-import type { EvalResult } from '../eval/evaluate.js';
+import { scoreRunFile } from '../eval/evaluate-file.js';
+import { onlyMetrics, type EvalResult } from '../eval/evaluate.js';
 import { cutoffsOf, DEFAULT_METRICS, parseMetricList } from '../eval/eval-input.js';
 import { checkInvariants, type InvariantViolation } from '../eval/invariants.js';
+import { metricsForRuns } from '../eval/run-depth.js';
 import { formatTrecEval } from '../eval/trec-eval-format.js';
 import { readQrels, type QrelsFormat } from '../formats/qrels-file.js';
 import { defineCommand } from './define-command.js';
@@ -17,8 +18,17 @@ export function withScoringOptions(y: Argv) {
     .option('metrics', {
       alias: 'm',
       type: 'string',
-      default: DEFAULT_METRICS,
-      describe: 'Comma-separated measures: trec_eval names (ndcg_cut.10, map_cut.10, recall.10, P.10, recip_rank.10) or NDCG@10, MAP@10, Recall@100, P@10, MRR@10',
+      defaultDescription: `${DEFAULT_METRICS}, less any measure deeper than a run (with a note)`,
+      describe:
+        'Comma-separated measures: trec_eval names (ndcg_cut.10, map_cut.10, recall.10, P.10, recip_rank.10) or NDCG@10, MAP@10, Recall@100, P@10, MRR@10. ' +
+        'A measure whose cutoff is deeper than a run (no query holds that many hits) is an error: the run may have been cut there',
+    })
+    .option('complete-runs', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Every list in the run files is whole (the engine returned all it matched, e.g. a corpus smaller than the cutoff): score ' +
+        'cutoffs deeper than the longest list instead of refusing them',
     })
     .option('c', {
       alias: 'all-qrels',
@@ -46,7 +56,10 @@ export interface EvalArgs {
   qrels: string;
   run: string;
   qrelsFormat: QrelsFormat | 'auto';
-  metrics: string;
+  /** Comma-separated; absent = DEFAULT_METRICS, less those deeper than the run. */
+  metrics?: string;
+  /** The run's lists are whole: cutoffs deeper than the longest are scored, not refused (src/eval/run-depth.ts). */
+  completeRuns?: boolean;
   perQuery: boolean;
   allQrels: boolean;
   ignoreIdenticalIds: boolean;
@@ -82,15 +95,21 @@ export function violationNotes(violations: InvariantViolation[]): string[] {
 
 /** Score a run file; returns the text instead of printing it, so tests need not spawn a process. */
 export async function runEval(args: EvalArgs): Promise<EvalOutput> {
-  const metrics = parseMetricList(args.metrics);
+  const requested = parseMetricList(args.metrics ?? DEFAULT_METRICS);
   const qrels = await readQrels(args.qrels, { format: args.qrelsFormat });
-  const result = await evaluateRunFile(qrels, args.run, {
-    metrics,
+  const scored = await scoreRunFile(qrels, args.run, {
+    metrics: requested,
     ignoreIdenticalIds: args.ignoreIdenticalIds,
     averageOverAllQrels: args.allQrels,
   });
-  const violations = cutoffsOf(metrics).flatMap((k) => checkInvariants(qrels, result, k));
-  const notes = [...coverageNotes(result, args.allQrels), ...violationNotes(violations)];
+  const fit = metricsForRuns(requested, [{ file: args.run, maxHits: scored.maxHits }], {
+    requested: args.metrics !== undefined,
+    complete: args.completeRuns ?? false,
+    dropsSelfHits: args.ignoreIdenticalIds,
+  });
+  const result = onlyMetrics(scored.result, fit.metrics);
+  const violations = cutoffsOf(fit.metrics).flatMap((k) => checkInvariants(qrels, result, k));
+  const notes = [...coverageNotes(result, args.allQrels), ...fit.notes, ...violationNotes(violations)];
   const output = args.json
     ? JSON.stringify(
         {
@@ -124,6 +143,7 @@ export const evalCommand = defineCommand({
       run: a.run,
       qrelsFormat: a['qrels-format'],
       metrics: a.metrics,
+      completeRuns: a['complete-runs'],
       perQuery: a.q,
       allQrels: a.c,
       ignoreIdenticalIds: a['ignore-identical-ids'],

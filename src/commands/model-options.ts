@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { defaultCacheDir } from '../embed/cache.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, type Device } from '../embed/encoder.js';
+import { modelsDirFrom, type ModelsDir } from '../embed/model-source.js';
 import { resolveModel } from '../models/model-settings.js';
 import { checkPositiveIntegers } from './option-checks.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
@@ -25,9 +26,10 @@ export function withEncoderRunOptions<T>(y: Argv<T>) {
   return withEmbedCacheDirOption(y)
     .option('models-dir', {
       type: 'string',
-      default: process.env.BEIR_BENCH_MODELS_DIR || undefined,
-      defaultDescription: '$BEIR_BENCH_MODELS_DIR, else the Hugging Face hub',
-      describe: 'Local folder with <model id>/ in transformers.js layout (offline use; see scripts/provision-models.sh)',
+      defaultDescription: '$BEIR_BENCH_MODELS_DIR, else ~/.cache/beir-bench/models for the models it holds, else the Hugging Face hub',
+      describe:
+        'Folder with <model id>/ in transformers.js layout (scripts/provision-models.sh fills the default one). A folder given here ' +
+        'or in $BEIR_BENCH_MODELS_DIR must hold every model the run loads; results.json records where each model came from',
     })
     .option('device', {
       choices: ['cpu', 'cuda'] as const,
@@ -77,7 +79,7 @@ export interface EncoderRunArgs {
 
 /** How encoders run (withEncoderRunOptions). */
 export interface EncoderRunOptions {
-  modelsDir?: string;
+  modelsDir: ModelsDir;
   device: Device;
   threads?: number;
   batchSize: number;
@@ -88,7 +90,7 @@ export interface EncoderRunOptions {
 
 export function encoderRunOptionsFrom(a: EncoderRunArgs): EncoderRunOptions {
   return {
-    modelsDir: a['models-dir'],
+    modelsDir: modelsDirFrom(a['models-dir']),
     device: a.device,
     threads: a.threads,
     batchSize: a['batch-size'],

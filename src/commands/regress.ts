@@ -1,17 +1,18 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { writeFileAtomic } from '../atomic-file.js';
+import { appendWhole, checkUnchanged, pathState, writeFileIfUnchanged, type PathState } from '../atomic-file.js';
 import { UserError } from '../errors.js';
+import { withLock } from '../file-lock.js';
 import { DEFAULT_SEED } from '../eval/compare.js';
 import { parseMetricName } from '../eval/metrics.js';
+import { checkBaselines, type Baselines } from '../regress/baselines.js';
 import { checkEntry, type ConditionCheck } from '../regress/check.js';
 import { appendHistory, gitState, historyRecords, readHistory, type HistoryRecord } from '../regress/history.js';
 import { historyChartSvg, historyPoints, historyTable } from '../regress/history-chart.js';
 import { junitXml } from '../regress/junit.js';
 import { readMatrix, type RegressionMatrix } from '../regress/matrix.js';
-import { regressNotes, regressTable, summaryLine, summaryMarkdown } from '../regress/report.js';
-import { preflight, runEntry, selectEntries, type EntryRun, type RunSettings } from '../regress/run-matrix.js';
+import { regressNotes, regressTable, summaryLine, summaryMarkdown, VERDICT_LEGEND } from '../regress/report.js';
+import { runEntry, selectEntries, type EntryRun, type RunSettings } from '../regress/run-matrix.js';
 import { applyRun, writeMatrix } from '../regress/update.js';
 import { isFailing } from '../regress/verdict.js';
 import { withDatasetSourceOptions } from './dataset-options.js';
@@ -34,11 +35,12 @@ const historyCommand = defineCommand({
   describe: 'Show the trend of every metric in a --history file (table), optionally as an SVG chart',
   builder: historyBuilder,
   handler: async (a) => {
+    const seen = a.chart === undefined ? null : await pathState(a.chart);
     const points = historyPoints(await readHistory(a.file), { metrics: (a.metric ?? []).map(parseMetricName), condition: a.condition });
     if (points.length === 0) throw new UserError(`nothing in ${a.file} matches --metric / --condition`);
     process.stdout.write(`${historyTable(points)}\n`);
     if (a.chart) {
-      await writeFileAtomic(a.chart, await historyChartSvg(points, `beir-bench regress history (${a.file})`));
+      await writeFileIfUnchanged(a.chart, await historyChartSvg(points, `beir-bench regress history (${a.file})`), seen);
       process.stderr.write(`Chart: ${a.chart}\n`);
     }
   },
@@ -70,22 +72,27 @@ function builder(y: Argv) {
     .option('summary', { type: 'string', describe: 'Append a markdown summary to this file, e.g. "$GITHUB_STEP_SUMMARY"' })
     .option('history', { type: 'string', describe: 'Append one JSON line per condition to this file (time, git sha, versions, inputs, values, verdicts)' })
     .option('out', { type: 'string', default: 'results/regress', describe: 'Results of each run go to <out>/<matrix>/<dataset entry>/<run id>/ (results.json, report.md, runs/)' })
-    .option('permutations', { type: 'number', default: 10000, describe: 'Random sign flips of the paired test against a stored baseline run (and of bench\'s comparisons)' })
-    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'Seed of the paired tests (same seed, same p-values)' })
+    .option('bootstrap-samples', {
+      type: 'number',
+      default: 10000,
+      describe: 'Resamples of the equivalence test (paired bootstrap interval of the mean change) of approximate conditions',
+    })
+    .option('permutations', { type: 'number', default: 10000, describe: 'Random sign flips of the comparisons between systems in each run\'s report (results.json)' })
+    .option('seed', { type: 'number', default: DEFAULT_SEED, describe: 'Seed of the equivalence tests and of the reports\' comparisons (same seed, same intervals)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })
     .check((a) => {
       const outputs = (['junit', 'summary', 'history'] as const).filter((k) => a[k] !== undefined);
       if (a.update && outputs.length > 0) throw new UserError(`--update records new expectations and judges nothing: drop --${outputs.join(', --')}`);
-      return checkPositiveIntegers(a, ['permutations']);
+      return checkPositiveIntegers(a, ['permutations', 'bootstrap-samples']);
     })
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --data-dir ../shared/beir', 'Run every condition; exit 1 on any FAIL or CHANGED-INPUT')
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --tag ci --junit regress.xml', 'Only the CI slice, with JUnit XML for the CI system')
     .example('$0 regress --matrix regressions/beir-e5-small-v2.yaml --update', 'Record tonight\'s values as the new expectations (then review the diff and commit)')
     .epilog(
-      'Verdicts: OK = within tolerance; OK* = outside tolerance but not significant in a paired randomization test against the ' +
-        'stored baseline run (shown, not failed); FAIL = outside tolerance and significant, or no baseline run; CHANGED-INPUT = ' +
-        'dataset files, corpus statistics, model weights or encoder settings differ from what the matrix recorded. ' +
-        'Exit codes: 0 all OK/OK*, 1 any FAIL or CHANGED-INPUT, 2 an error (bad matrix, missing data).',
+      `Verdicts (docs/REGRESSION.md): ${VERDICT_LEGEND} ` +
+        'Before anything runs, every expected value must be what its stored baseline run scores (within the tolerance). ' +
+        'Exit codes: 0 all OK/OK*, 1 any FAIL or CHANGED-INPUT, 2 an error (bad or inconsistent matrix, missing data). ' +
+        'The nightly job (provisioning, the matrix, JUnit, summary, history, trend chart) is scripts/nightly.sh; CI runs it with --tag ci.',
     );
   // yargs options are global by default: keep these to `regress` itself, out of `regress history`.
   untyped(run).global(optionNames(run).filter((k) => !inherited.has(k)), false);
@@ -111,9 +118,10 @@ export const regressCommand = defineCommand({
   builder,
   handler: async (a) => {
     if (!a.matrix?.length) throw new UserError('name a matrix: regress --matrix regressions/NAME.yaml (or "regress history FILE" for the trend)');
+    // The files this command replaces, as they were when it started: one another process wrote meanwhile is not replaced.
+    const seen = new Map<string, PathState>();
+    for (const f of [...(a.update ? a.matrix : []), ...(a.junit ? [a.junit] : [])]) seen.set(resolve(f), await pathState(f));
     const plan = await readMatrices(a.matrix, a.tag ?? []);
-    if (!a.update) for (const p of plan) await preflight(p.matrix, p.entries);
-
     const enc = encoderRunOptionsFrom(a);
     const settings: RunSettings = {
       dataDir: a['data-dir'],
@@ -131,6 +139,9 @@ export const regressCommand = defineCommand({
       outDir: a.out,
       opensearch: openSearchOptionsFrom(a),
     };
+    // Before anything runs: every condition's stored baseline run is there and scores the matrix's values.
+    const baselines = new Map<RegressionMatrix, Baselines>();
+    if (!a.update) for (const p of plan) baselines.set(p.matrix, await checkBaselines(p.matrix, p.entries, settings));
     const started = new Date();
     // Everything runs before anything is judged or rewritten: a failure half-way changes no matrix.
     const runs: EntryRun[] = [];
@@ -139,8 +150,13 @@ export const regressCommand = defineCommand({
     if (a.update) {
       for (const { matrix } of plan) {
         const changes: string[] = [];
-        for (const run of runs.filter((r) => r.matrix === matrix)) changes.push(...(await applyRun(run)));
-        await writeMatrix(matrix);
+        // Under the matrix's lock, and only if nobody changed it since it was read: its baseline runs and values
+        // come from one run, never half from another --update running at the same time.
+        await withLock(matrix.file, async () => {
+          await checkUnchanged(matrix.file, seen.get(resolve(matrix.file)) ?? null);
+          for (const run of runs.filter((r) => r.matrix === matrix)) changes.push(...(await applyRun(run)));
+          await writeMatrix(matrix);
+        });
         process.stdout.write(
           changes.length === 0
             ? `${matrix.file}: no changes (this run measured what the matrix says)\n`
@@ -154,7 +170,7 @@ export const regressCommand = defineCommand({
     const records: HistoryRecord[] = [];
     const git = a.history ? await gitState() : null;
     for (const run of runs) {
-      const checks = await checkEntry(run.matrix, run.entry, run.results, run.dir, { permutations: a.permutations, seed: a.seed });
+      const checks = await checkEntry(run.matrix, run.entry, run.results, run.dir, baselines.get(run.matrix)!, { samples: a['bootstrap-samples'], seed: a.seed });
       conditions.push(...checks);
       if (git) records.push(...historyRecords(run, checks, started.toISOString(), git));
     }
@@ -162,11 +178,11 @@ export const regressCommand = defineCommand({
     process.stdout.write(`${regressTable(conditions)}\n${notes.length ? `${notes.join('\n')}\n` : ''}${summaryLine(conditions)}\n`);
 
     const title = `beir-bench regress ${plan.map((p) => p.matrix.name).join(', ')}`;
-    if (a.junit) await writeFileAtomic(a.junit, junitXml(conditions, { name: title, timestamp: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000 }));
-    if (a.summary) {
-      await mkdir(dirname(a.summary), { recursive: true });
-      await appendFile(a.summary, summaryMarkdown(conditions, title));
+    if (a.junit) {
+      const xml = junitXml(conditions, { name: title, timestamp: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000 });
+      await writeFileIfUnchanged(a.junit, xml, seen.get(resolve(a.junit)) ?? null);
     }
+    if (a.summary) await appendWhole(a.summary, summaryMarkdown(conditions, title));
     if (a.history) await appendHistory(a.history, records);
     if (!a.quiet) process.stderr.write(`Results (results.json, run files): ${runs.map((r) => r.dir).join(', ')}\n`);
     if (conditions.some((c) => isFailing(c.verdict))) process.exitCode = 1;

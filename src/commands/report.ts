@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { pathState } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { combineResults } from '../report/combine.js';
 import { DEFAULT_EXTRA_COLUMNS, EXTRA_COLUMNS, type ExtraColumn } from '../report/comparison-rows.js';
@@ -26,7 +27,9 @@ function builder(y: Argv) {
     })
     .option('out', {
       type: 'string',
-      describe: 'Write DIR/report.<format> and every chart as a standalone SVG into the folder DIR (created whole, or replacing an earlier report folder) instead of printing the report',
+      describe:
+        'Write DIR/report.<format> and every chart as a standalone SVG into the folder DIR (created whole, or replacing an earlier report folder; ' +
+        'if another process writes DIR meanwhile, this one stops and writes nothing) instead of printing the report',
     })
     .option('columns', {
       type: 'string',
@@ -65,6 +68,7 @@ export const reportCommand = defineCommand({
   builder,
   handler: async (a) => {
     const extras = parseExtraColumns(a.columns);
+    const seen = a.out === undefined ? null : await pathState(a.out);
     const inputs = [];
     for (const arg of a.results) {
       const file = await resultsPath(arg);
@@ -76,7 +80,7 @@ export const reportCommand = defineCommand({
       return;
     }
     const files = await reportFiles(model, [a.format], extras);
-    await writeReportFolder(a.out, files);
+    await writeReportFolder(a.out, files, seen);
     process.stderr.write(`Report: ${join(a.out, `report.${a.format}`)} and ${files.size - 1} chart SVGs\n`);
   },
 });

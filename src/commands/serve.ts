@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { loadEncoder } from '../embed/encoder.js';
+import { weightsOrigin } from '../embed/model-source.js';
 import { UserError } from '../errors.js';
 import { buildServer } from '../serve/server.js';
 import { openServeCache } from '../serve/serve-cache.js';
@@ -20,7 +21,7 @@ function builder(y: Argv) {
       if (!Number.isSafeInteger(a.port) || a.port < 0 || a.port > 65535) throw new UserError(`--port must be 0..65535, got ${a.port}`);
       return checkPositiveIntegers(a, ['max-queue', 'max-inputs', 'max-request-bytes']);
     })
-    .example('$0 serve --models-dir ~/.cache/beir-bench/models', 'e5-small-v2 (fp32) at http://127.0.0.1:8080/v1')
+    .example('$0 serve', 'e5-small-v2 (fp32, from ~/.cache/beir-bench/models when provisioned there) at http://127.0.0.1:8080/v1')
     .example('$0 bench --dataset scifact --encoder-url http://127.0.0.1:8080/v1', 'Then, elsewhere: bench through it')
     .example('$0 serve --simulate padding-pooling,unnormalised', 'A deployment with the mistakes of a naive handler, to test the audit (docs/AUDIT.md)');
 }
@@ -61,7 +62,7 @@ export const serveCommand = defineCommand({
     const where = cache ? `cache ${mo.cacheDir} (reading ${cache.namespaces.join(', ')})` : 'no cache';
     if (simulate) process.stderr.write(`beir-bench serve: SIMULATING a broken deployment (${simulate.faults.join(', ')}): these vectors are wrong on purpose\n`);
     process.stderr.write(
-      `beir-bench serve: ${mo.model.id} (${mo.dtype}, ${mo.device}) at ${address}/v1 — POST /v1/embeddings, GET /v1/models, GET /health; ${where}. Ctrl-C stops.\n`,
+      `beir-bench serve: ${mo.model.id} (${mo.dtype}, ${mo.device}; weights ${weightsOrigin(loaded.info)}) at ${address}/v1 — POST /v1/embeddings, GET /v1/models, GET /health; ${where}. Ctrl-C stops.\n`,
     );
     await new Promise<void>((stopped) => {
       let stopping = false;

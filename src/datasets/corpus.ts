@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import type { Doc } from '../types.js';
 import { wordCount } from '../word-count.js';
 import { DocTable } from './doc-table.js';
+import type { ContentDigest } from './content-digest.js';
 import { readCorpus } from './corpus-file.js';
 
 /** The docs of a run, streamed in row order as often as needed; `ids` is the compact table of their ids. */
@@ -81,12 +82,12 @@ export function memoryCorpus(docs: readonly Doc[]): Corpus {
 }
 
 export interface ScanOptions {
-  /** Docs always kept (the relevant docs of a smoke run's queries). */
-  always?: ReadonlySet<string>;
-  /** Other docs kept, first ones in corpus order (default all). */
-  fillerBudget?: number;
+  /** Keep only these docs (a slice, src/datasets/slice.ts); default every doc. */
+  only?: ReadonlySet<string>;
   /** Ids to look for among all the corpus's docs (the qrels' doc ids), kept or not. */
   lookFor?: ReadonlySet<string>;
+  /** Fed every record of the file, kept or not: the corpus's content digest from the same pass. */
+  digest?: ContentDigest;
 }
 
 export interface CorpusScan {
@@ -100,21 +101,19 @@ export interface CorpusScan {
 }
 
 /**
- * The one pass that every later stream relies on. Keeps each doc of `always` plus the first `fillerBudget`
- * others; a repeated id keeps its first position and its last content, as BEIR's dict does.
+ * The one pass that every later stream relies on. Keeps every doc, or those of `only`, in corpus order; a
+ * repeated id keeps its first position and its last content, as BEIR's dict does.
  */
 export async function scanCorpus(path: string, fileBytes: number, opts: ScanOptions = {}): Promise<CorpusScan> {
   const ids = new DocTable();
-  // Only a smoke run leaves docs out; then the distinct ids of the whole file need a table of their own.
-  const budget = opts.fillerBudget ?? Infinity;
-  const seen = Number.isFinite(budget) ? new DocTable() : null;
+  // Only a slice leaves docs out; then the distinct ids of the whole file need a table of their own.
+  const seen = opts.only ? new DocTable() : null;
   const repeated = new Map<string, Omit<Doc, 'id'>>();
   const found = new Set<string>();
   let keep = new Uint8Array(1 << 16);
   let words = new Uint32Array(1 << 12);
   let records = 0;
-  let fillers = 0;
-  for await (const doc of readCorpus(path)) {
+  for await (const doc of readCorpus(path, opts.digest)) {
     if (records === keep.length) keep = grown(keep);
     const record = records++;
     seen?.add(doc.id);
@@ -125,10 +124,7 @@ export async function scanCorpus(path: string, fileBytes: number, opts: ScanOpti
       words[row] = wordCount(doc.text);
       continue;
     }
-    if (!opts.always?.has(doc.id)) {
-      if (fillers >= budget) continue;
-      fillers++;
-    }
+    if (opts.only && !opts.only.has(doc.id)) continue;
     keep[record] = 1;
     const added = ids.add(doc.id);
     if (added === words.length) words = grown(words);

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { tempPathFor, withTempPath } from '../atomic-file.js';
+import { explainWriteFailure, withTempPath } from '../atomic-file.js';
 import { describeHttpStatus, describeNetworkError, DownloadError } from '../net-errors.js';
 import { startProgress } from '../progress.js';
 import { tap } from './stream-tap.js';
@@ -30,8 +30,7 @@ export interface DownloadOptions {
 export async function downloadVerified(url: string, dest: string, opts: DownloadOptions): Promise<void> {
   const failed = (reason: string, cause?: unknown) => new DownloadError({ what: opts.what, url, offline: opts.offline }, reason, cause);
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = tempPathFor(dest);
-  await withTempPath(tmp, async () => {
+  await withTempPath(dest, async (tmp) => {
     let res: Response;
     try {
       res = await fetch(url);
@@ -58,7 +57,8 @@ export async function downloadVerified(url: string, dest: string, opts: Download
     try {
       await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, createWriteStream(tmp));
     } catch (err) {
-      throw failed(`${describeNetworkError(err)} after ${received} bytes`, err);
+      const local = explainWriteFailure(err, dest); // a full disk is not a network failure
+      throw local !== err ? local : failed(`${describeNetworkError(err)} after ${received} bytes`, err);
     } finally {
       progress.stop();
     }

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import { tempPathFor, withTempPath } from '../atomic-file.js';
+import { withTempPath } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { startProgress } from '../progress.js';
 import { tap } from './stream-tap.js';
@@ -28,14 +28,13 @@ export async function extractZipFolder(zipPath: string, folderInZip: string, des
   try {
     const entries = await readEntries(zip, zipPath);
     await mkdir(dirname(dest), { recursive: true });
-    const tmp = tempPathFor(dest);
-    const root = resolve(tmp);
-    // Every name is checked, kept or not: one hostile entry refuses the whole archive.
-    const targets = entries.map((entry) => ({ entry, target: safeTarget(root, entry, zipPath) }));
-    const wanted = targets.filter(({ entry }) => entry.fileName.startsWith(`${folderInZip}/`));
-    if (wanted.length === 0) throw new UserError(`${zipPath} does not hold the expected folder "${folderInZip}/"`);
+    await withTempPath(dest, async (tmp) => {
+      const root = resolve(tmp);
+      // Every name is checked, kept or not: one hostile entry refuses the whole archive.
+      const targets = entries.map((entry) => ({ entry, target: safeTarget(root, entry, zipPath) }));
+      const wanted = targets.filter(({ entry }) => entry.fileName.startsWith(`${folderInZip}/`));
+      if (wanted.length === 0) throw new UserError(`${zipPath} does not hold the expected folder "${folderInZip}/"`);
 
-    await withTempPath(tmp, async () => {
       const total = wanted.reduce((sum, { entry }) => sum + entry.uncompressedSize, 0);
       const progress = startProgress({ label: opts.label, total, unit: 'MB', scale: 1e-6, quiet: opts.quiet });
       let done = 0;
@@ -54,7 +53,10 @@ export async function extractZipFolder(zipPath: string, folderInZip: string, des
       } finally {
         progress.stop();
       }
-      await rename(join(root, folderInZip), dest);
+      await rename(join(root, folderInZip), dest).catch((err: NodeJS.ErrnoException) => {
+        // Another process extracted the same (md5-verified) zip first: its complete folder is as good as ours.
+        if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      });
       await rm(root, { recursive: true, force: true });
     });
   } finally {

@@ -6,7 +6,9 @@ import { readQrels } from '../formats/qrels-file.js';
 import type { Qrels, Query } from '../types.js';
 import { scanCorpus, type Corpus } from './corpus.js';
 import { idField } from './corpus-file.js';
+import { ContentDigest, jsonLinesContentDigest, qrelsContentDigest } from './content-digest.js';
 import { fileDigest } from './digest.js';
+import { pickFillerDocs, pickQueries } from './slice.js';
 
 export { readCorpus } from './corpus-file.js';
 
@@ -46,7 +48,8 @@ interface SplitQueries {
 
 /**
  * The queries of one split as BEIR's GenericDataLoader keeps them: only those with qrels, in qrels order.
- * A qrels query absent from queries.jsonl is a data error naming it. `maxQueries` keeps the first ones.
+ * A qrels query absent from queries.jsonl is a data error naming it. `maxQueries` keeps that many, picked in
+ * slice order (src/datasets/slice.ts), whatever the order of the files.
  */
 export async function loadSplitQueries(folder: string, split: string, maxQueries?: number): Promise<SplitQueries> {
   const qrelsPath = await requireDatasetFile(folder, qrelsFile(split));
@@ -60,7 +63,8 @@ export async function loadSplitQueries(folder: string, split: string, maxQueries
         `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
     );
   }
-  const ids = [...allQrels.keys()].slice(0, maxQueries);
+  const judged = [...allQrels.keys()];
+  const ids = maxQueries === undefined ? judged : pickQueries(judged, maxQueries);
   return {
     queries: ids.map((id) => ({ id, text: texts.get(id)! })),
     qrels: new Map(ids.map((id) => [id, allQrels.get(id)!])),
@@ -68,6 +72,16 @@ export async function loadSplitQueries(folder: string, split: string, maxQueries
     queriesPath,
     qrelsPath,
   };
+}
+
+/** A dataset file as a run records it. */
+export interface DatasetFile {
+  path: string;
+  bytes: number;
+  /** sha256 of the bytes: provenance (a file re-sorted or re-encoded differs here). */
+  sha256: string;
+  /** Digest of the records, independent of their layout (src/datasets/content-digest.ts): identity. */
+  contentDigest: string;
 }
 
 export interface LoadedDataset {
@@ -86,18 +100,18 @@ export interface LoadedDataset {
   /** qrels rows (of the kept queries) whose doc id is not in corpus.jsonl: reported, not fatal (ArguAna has one). */
   qrelsDocsMissingFromCorpus: { rows: number; docIds: number; examples: string[] };
   /** corpus.jsonl, queries.jsonl and qrels/<split>.tsv by their path relative to the folder. */
-  files: Record<string, { path: string; bytes: number; sha256: string }>;
+  files: Record<string, DatasetFile>;
 }
 
 interface LoadOptions {
   split: string;
   /**
-   * Smoke runs: keep every doc judged relevant (grade >= 1) to a kept query, plus the first other docs
-   * in corpus order up to `maxDocs` in total (more only if the relevant docs alone exceed it), so
+   * Smoke runs: keep every doc judged relevant (grade >= 1) to a kept query, plus other docs in slice order
+   * (src/datasets/slice.ts) up to `maxDocs` in total (more only if the relevant docs alone exceed it), so
    * retrieval still has hits to find.
    */
   maxDocs?: number;
-  /** Keep the first `maxQueries` queries in qrels order. */
+  /** Keep `maxQueries` judged queries, picked in slice order (kept in qrels order). */
   maxQueries?: number;
 }
 
@@ -114,13 +128,20 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
 
   const relevant = new Set<string>();
   for (const judged of qrels.values()) for (const [docId, grade] of judged) if (grade >= 1) relevant.add(docId);
-  const fillerBudget = opts.maxDocs === undefined ? Infinity : Math.max(0, opts.maxDocs - relevant.size);
+  const only =
+    opts.maxDocs === undefined ? undefined : new Set([...relevant, ...(await pickFillerDocs(corpusPath, relevant, Math.max(0, opts.maxDocs - relevant.size)))]);
 
   const qrelsDocIds = new Set<string>();
   for (const judged of qrels.values()) for (const docId of judged.keys()) qrelsDocIds.add(docId);
+  const corpusDigest = new ContentDigest();
+  const scanned = stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { only, lookFor: qrelsDocIds, digest: corpusDigest }));
   const [files, scan] = await Promise.all([
-    describeFiles({ [CORPUS_FILE]: corpusPath, [QUERIES_FILE]: queriesPath, [qrelsFile(opts.split)]: qrelsPath }),
-    stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { always: relevant, fillerBudget, lookFor: qrelsDocIds })),
+    describeFiles([
+      [CORPUS_FILE, corpusPath, () => scanned.then(() => corpusDigest.digest())],
+      [QUERIES_FILE, queriesPath, () => jsonLinesContentDigest(queriesPath, 'queries')],
+      [qrelsFile(opts.split), qrelsPath, () => qrelsContentDigest(qrelsPath)],
+    ]),
+    scanned,
   ]);
 
   const missingIds = new Set<string>();
@@ -148,11 +169,12 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
   };
 }
 
-async function describeFiles(paths: Record<string, string>): Promise<LoadedDataset['files']> {
+/** Each file's size, byte sha256 (provenance) and content digest (identity: src/datasets/content-digest.ts). */
+async function describeFiles(files: [rel: string, path: string, content: () => Promise<string>][]): Promise<LoadedDataset['files']> {
   const entries = await Promise.all(
-    Object.entries(paths).map(async ([rel, path]) => {
-      const [info, sha256] = await Promise.all([stat(path), fileDigest(path, 'sha256')]);
-      return [rel, { path, bytes: info.size, sha256 }] as const;
+    files.map(async ([rel, path, content]) => {
+      const [info, sha256, contentDigest] = await Promise.all([stat(path), fileDigest(path, 'sha256'), content()]);
+      return [rel, { path, bytes: info.size, sha256, contentDigest }] as const;
     }),
   );
   return Object.fromEntries(entries);

@@ -26,7 +26,8 @@ export async function listCache(cacheDir: string): Promise<CacheFolder[]> {
         const dir = join(cacheDir, ns, model, cfg);
         const index = await readIndex(dir);
         let bytes = 0;
-        for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size;
+        // A run writing the store meanwhile renames and removes temp files: one gone since readdir counts nothing.
+        for (const f of await readdir(dir)) bytes += (await stat(join(dir, f)).catch(() => null))?.size ?? 0;
         folders.push({
           dir,
           namespace: index?.namespace ?? ns,

@@ -151,8 +151,11 @@ export const ENCODE_WINDOW = 8192;
 
 export interface CorpusEmbedRequest {
   encoder: Encoder;
-  /** The exact strings to embed (prefix included), one per corpus row, as a stream. */
-  texts: AsyncIterable<string>;
+  /**
+   * The exact strings to embed (prefix included), one per corpus row, as a stream; each call a new pass (read
+   * again when vectors lost during the run must be encoded again).
+   */
+  texts: () => AsyncIterable<string>;
   /** How many `texts` yields. */
   count: number;
   /** null = a temporary store, deleted when the vectors are disposed of. */
@@ -182,7 +185,9 @@ export interface CorpusEmbedOutcome {
  * Embed a corpus read as a stream, into the embedding cache, holding one window of texts at a time: the vectors
  * stay in the store's segment files and come back block by block (`StoredVectors`). Within a window, misses are
  * encoded as `embedTexts` encodes them (canonical order, chunks persisted as they finish), so an interrupted run
- * resumes where it stopped and ends with the vectors of an uninterrupted one.
+ * resumes where it stopped and ends with the vectors of an uninterrupted one. Vectors lost later in the run (a
+ * segment that fails its checksum when its block is read, or removed by another process) are encoded again from a
+ * new pass over the texts (`heal`), so the run still finishes with every vector.
  */
 export async function embedCorpus(req: CorpusEmbedRequest): Promise<CorpusEmbedOutcome> {
   const started = performance.now();
@@ -206,6 +211,7 @@ export async function embedCorpus(req: CorpusEmbedRequest): Promise<CorpusEmbedO
 
   const progress = startProgress({ label: req.label, total: count, unit: 'passages', quiet: req.quiet });
   const flush = async () => {
+    await store.refresh(); // segments another process wrote meanwhile are not encoded again
     const textByKey = new Map<string, string>();
     const missing: string[] = [];
     for (const [t, key] of window) {
@@ -218,7 +224,7 @@ export async function embedCorpus(req: CorpusEmbedRequest): Promise<CorpusEmbedO
     window = [];
   };
   try {
-    for await (const text of req.texts) {
+    for await (const text of req.texts()) {
       if (row === count) throw new Error(`embedCorpus: more than ${count} texts`);
       if (row === 0) example = text;
       sha.update(text).update('\n');
@@ -239,8 +245,27 @@ export async function embedCorpus(req: CorpusEmbedRequest): Promise<CorpusEmbedO
     progress.stop();
   }
   if (row !== count) throw new Error(`embedCorpus: ${row} texts, expected ${count}`);
+
+  /** Encode the texts of `keys` again (another pass over the texts finds them) into the store. */
+  const heal = async (keys: Set<string>): Promise<void> => {
+    await store.refresh();
+    const lost = new Set([...keys].filter((k) => !store.has(k)));
+    const textByKey = new Map<string, string>();
+    for await (const text of req.texts()) {
+      const key = entryKey(configHex, text).toString('hex');
+      if (lost.has(key)) textByKey.set(key, text);
+      if (textByKey.size === lost.size) break;
+    }
+    console.warn(`warning: encoding ${textByKey.size} vectors again that the embedding cache lost during the run (${store.dir})`);
+    const again = startProgress({ label: `${req.label} (encoding ${textByKey.size} lost vectors again)`, total: textByKey.size, unit: 'passages', quiet: req.quiet });
+    try {
+      await encodeMissing(encoder, [...textByKey.keys()], textByKey, store, req.chunkSize ?? DEFAULT_CHUNK_SIZE, again, () => {});
+    } finally {
+      again.stop();
+    }
+  };
   return {
-    vectors: new StoredVectors(store, rowKeys, count, dim, owned),
+    vectors: new StoredVectors(store, rowKeys, count, dim, heal, owned),
     encoded,
     fromCache,
     seconds: (performance.now() - started) / 1000,

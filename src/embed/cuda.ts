@@ -1,7 +1,7 @@
 /**
  * `--device cuda`: onnxruntime-node's CUDA execution provider. Its libraries are not in the npm package; its
- * install script downloads them only when asked (this project's .npmrc skips it, so CPU installs stay small and
- * offline). Missing pieces become one clear error instead of a native loader message.
+ * install script downloads them, and this project keeps that script from running (package.json `allowScripts`), so
+ * CPU installs stay small and offline. Missing pieces become one clear error instead of a native loader message.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 
 export const GPU_INSTALL_HINT =
   'on Linux x64 with an NVIDIA GPU (driver, CUDA 12 and cuDNN 9 libraries on the library path), fetch the CUDA provider with ' +
-  '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (README, "GPU"), or run with --device cpu';
+  '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install` (README, "GPU"), or run with --device cpu';
 
 /** Where onnxruntime-node keeps its native libraries for this platform. */
 function onnxBinDir(): string {

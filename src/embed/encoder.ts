@@ -7,7 +7,7 @@ import type { Matrix } from '../types.js';
 import { planBatches } from './batches.js';
 import { fileSha256 } from './file-sha256.js';
 import { explainHubFailures } from './hub-errors.js';
-import { offlineModelHint, resolveModelSource, weightsFileName, type ModelSource } from './model-source.js';
+import { asModelsDir, offlineModelHint, resolveModelSource, weightsFileName, type ModelsDir, type ModelsDirOrigin, type ModelSource } from './model-source.js';
 import { poolInto } from './pooling.js';
 import type { RemoteEncoderInfo } from './remote-encoder.js';
 import { checkCudaInstalled, explainCudaFailure } from './cuda.js';
@@ -24,6 +24,11 @@ export interface LocalEncoderInfo {
   model: string;
   /** Local folder or hub repo the files came from. */
   source: string;
+  /**
+   * For a local folder, who chose the models folder holding it: --models-dir (`flag`), $BEIR_BENCH_MODELS_DIR (`env`)
+   * or the default ~/.cache/beir-bench/models (`default`). Absent for hub downloads and in results written before it.
+   */
+  modelsDirFrom?: ModelsDirOrigin;
   dtype: Dtype;
   weightsFile: string;
   weightsSha256: string;
@@ -79,8 +84,11 @@ export interface Encoder<I extends EncoderInfo = EncoderInfo> {
 export interface LoadEncoderOptions {
   model: ModelSpec;
   dtype: Dtype;
-  /** Folder holding `<model id>/` (or `<onnx repo>/`) in transformers.js layout; absent = Hugging Face hub. */
-  modelsDir?: string;
+  /**
+   * Folder holding `<model id>/` (or `<onnx repo>/`) in transformers.js layout (a plain path counts as given by a flag:
+   * it must hold the model); absent = Hugging Face hub. See model-source.ts.
+   */
+  modelsDir?: string | ModelsDir;
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
   /** Most texts per forward pass (texts are length-sorted first). */
@@ -135,6 +143,7 @@ export async function loadEncoder(opts: LoadEncoderOptions): Promise<LocalEncode
     kind: 'local',
     model: model.id,
     source: source.kind === 'local' ? source.dir : `hf:${source.name}`,
+    ...(source.kind === 'local' && opts.modelsDir && { modelsDirFrom: asModelsDir(opts.modelsDir).from }),
     dtype,
     weightsFile,
     weightsSha256: await fileSha256(weightsFile),

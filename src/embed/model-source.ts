@@ -7,6 +7,39 @@ import type { Dtype, ModelSpec } from '../models/spec.js';
 /** Where scripts/provision-models.sh assembles models unless given a destination. */
 export const DEFAULT_MODELS_DIR = join(homedir(), '.cache', 'beir-bench', 'models');
 
+/** Who chose a models folder: `--models-dir`, `$BEIR_BENCH_MODELS_DIR`, or nobody (the default folder). */
+export type ModelsDirOrigin = 'flag' | 'env' | 'default';
+
+/**
+ * A folder of models in transformers.js layout. One given by a flag or the environment must hold every model asked
+ * of it; the default folder is used for the models it holds, the others come from the hub.
+ */
+export interface ModelsDir {
+  dir: string;
+  from: ModelsDirOrigin;
+}
+
+/** --models-dir when given, else $BEIR_BENCH_MODELS_DIR, else DEFAULT_MODELS_DIR: what every command that loads a model uses. */
+export function modelsDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): ModelsDir {
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new UserError('--models-dir is empty: name a folder, or leave the option out');
+    return { dir: flag, from: 'flag' };
+  }
+  if (env.BEIR_BENCH_MODELS_DIR) return { dir: env.BEIR_BENCH_MODELS_DIR, from: 'env' };
+  return { dir: DEFAULT_MODELS_DIR, from: 'default' };
+}
+
+/** A folder passed as a plain path (scripts, tests) is an explicit one, as if given by --models-dir. */
+export const asModelsDir = (d: string | ModelsDir): ModelsDir => (typeof d === 'string' ? { dir: d, from: 'flag' } : d);
+
+/** How messages name who chose a models folder. */
+export const MODELS_DIR_ORIGIN: Record<ModelsDirOrigin, string> = { flag: '--models-dir', env: 'BEIR_BENCH_MODELS_DIR', default: 'the default folder' };
+
+/** Where a loaded model's weights came from, for logs: `/path/to/model (the default folder)` or `hf:Xenova/e5-small-v2`. */
+export function weightsOrigin(info: { source: string; modelsDirFrom?: ModelsDirOrigin }): string {
+  return info.modelsDirFrom ? `${info.source} (${MODELS_DIR_ORIGIN[info.modelsDirFrom]})` : info.source;
+}
+
 /** Where a model's files come from: a local folder (air-gapped use, tests) or a Hugging Face hub. */
 export type ModelSource =
   | { kind: 'local'; root: string; name: string; dir: string }
@@ -33,21 +66,24 @@ export function weightsFileName(dtype: Dtype): string {
 }
 
 /**
- * With a models dir, the model must sit at `<modelsDir>/<id>` or `<modelsDir>/<onnxRepo>` with the weights for
- * `dtype`; without one, the hub repo is used.
+ * With a models folder, the model sits at `<dir>/<id>` or `<dir>/<onnxRepo>` with the weights for `dtype`; a folder
+ * given by a flag or the environment that lacks it is an error, the default folder falls back to the hub. Without a
+ * folder (API callers), the hub repo is used.
  */
-export function resolveModelSource(model: ModelSpec, dtype: Dtype, modelsDir?: string): ModelSource {
+export function resolveModelSource(model: ModelSpec, dtype: Dtype, modelsDir?: string | ModelsDir): ModelSource {
   if (!modelsDir) return { kind: 'hub', name: model.onnxRepo, host: hubEndpoint() };
+  const { dir: root, from } = asModelsDir(modelsDir);
   const weights = weightsFileName(dtype);
   for (const name of [model.id, model.onnxRepo]) {
-    const dir = join(modelsDir, name);
-    if (existsSync(join(dir, weights))) return { kind: 'local', root: modelsDir, name, dir };
+    const dir = join(root, name);
+    if (existsSync(join(dir, weights))) return { kind: 'local', root, name, dir };
   }
+  if (from === 'default') return { kind: 'hub', name: model.onnxRepo, host: hubEndpoint() };
   throw new UserError(
-    `Model ${model.id} (${dtype}) not found in ${modelsDir}: expected ${join(modelsDir, model.id, weights)} ` +
-      `(or under ${model.onnxRepo}). Provision it with scripts/provision-models.sh ${modelsDir} ` +
+    `Model ${model.id} (${dtype}) not found in ${root} (${MODELS_DIR_ORIGIN[from]}): expected ${join(root, model.id, weights)} ` +
+      `(or under ${model.onnxRepo}). Provision it with scripts/provision-models.sh ${root} ` +
       '(covers intfloat/e5-small-v2 and sentence-transformers/all-MiniLM-L6-v2), or copy a transformers.js ' +
-      `layout folder of ${model.onnxRepo} there, or omit --models-dir to download from the Hugging Face hub.`,
+      `layout folder of ${model.onnxRepo} there, or drop ${MODELS_DIR_ORIGIN[from]} to use ${DEFAULT_MODELS_DIR} or, for models not there, the Hugging Face hub.`,
   );
 }
 
@@ -58,13 +94,13 @@ export function localDtypes(model: ModelSpec, modelsDir: string): Dtype[] {
   );
 }
 
-/** How to run without the hub, for download errors: the provisioned folder if it holds the model, else how to fill one. */
+/** How to run without the hub, for download errors (the default folder did not hold the model, or none was consulted). */
 export function offlineModelHint(model: ModelSpec, dtype: Dtype): string {
   if (localDtypes(model, DEFAULT_MODELS_DIR).includes(dtype)) {
-    return `To work offline: the model is already provisioned, pass --models-dir ${DEFAULT_MODELS_DIR} (or set BEIR_BENCH_MODELS_DIR)`;
+    return `To work offline: the model is provisioned in ${DEFAULT_MODELS_DIR}, which commands use unless --models-dir or BEIR_BENCH_MODELS_DIR name another folder`;
   }
   return (
-    `To work offline: run bash scripts/provision-models.sh (e5-small-v2, all-MiniLM-L6-v2; writes ${DEFAULT_MODELS_DIR}) ` +
+    `To work offline: run bash scripts/provision-models.sh (e5-small-v2, all-MiniLM-L6-v2; writes ${DEFAULT_MODELS_DIR}, which commands use by default) ` +
     `or copy a transformers.js layout folder of ${model.onnxRepo} into DIR, then pass --models-dir DIR (or set BEIR_BENCH_MODELS_DIR); ` +
     'HF_ENDPOINT=URL selects a hub mirror'
   );

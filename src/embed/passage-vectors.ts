@@ -36,7 +36,9 @@ export function matrixVectors(matrix: Matrix): PassageVectors {
 /**
  * Vectors held in a VectorStore: per row only its 32-byte cache key is kept in memory. A block is read by
  * opening each segment file that holds one of its rows once (checksum verified); the streamed encoder writes a
- * corpus window's vectors to neighbouring segments, so a block touches few files.
+ * corpus window's vectors to neighbouring segments, so a block touches few files. Vectors the store lost since
+ * they were encoded (a corrupted segment, discarded when read; a segment removed by another process) are handed
+ * to `heal`, which encodes them again, and read once more.
  */
 export class StoredVectors implements PassageVectors {
   constructor(
@@ -45,6 +47,8 @@ export class StoredVectors implements PassageVectors {
     private readonly rowKeys: Buffer,
     readonly rows: number,
     readonly dim: number,
+    /** Encode the vectors of these keys (hex) again into the store. */
+    private readonly heal: (keys: Set<string>) => Promise<void>,
     /**
      * A folder to delete on dispose (the temporary store of a run without a cache), and the release of its
      * removal on Ctrl-C (src/atomic-file.ts `removeOnSignal`).
@@ -68,9 +72,15 @@ export class StoredVectors implements PassageVectors {
     }
     const data = new Float32Array(rows * this.dim);
     const served = await this.store.read(wanted, data);
+    if (served.size < wanted.size) {
+      const lost = new Map([...wanted].filter(([k]) => !served.has(k)));
+      await this.heal(new Set(lost.keys()));
+      for (const k of await this.store.read(lost, data)) served.add(k);
+    }
     if (served.size !== wanted.size) {
+      // Encoded again a moment ago and gone again: something keeps removing the cache folder's files.
       throw new UserError(
-        `embedding cache ${this.store.dir}: ${wanted.size - served.size} vectors of rows ${start}..${start + rows - 1} were removed or corrupted during the run; re-run to encode them again`,
+        `embedding cache ${this.store.dir}: ${wanted.size - served.size} vectors of rows ${start}..${start + rows - 1} were lost again right after being encoded again; is another process clearing the cache?`,
       );
     }
     return { offset: start, matrix: { data, rows, dim: this.dim } };

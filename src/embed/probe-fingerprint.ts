@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
+import { withLock } from '../file-lock.js';
 import type { InputType } from '../systems/system.js';
 
 /** Sent exactly as written (with the request's input_type, if any); changing them changes every remote cache key. */
@@ -72,14 +73,16 @@ export async function resolveFingerprint(cacheDir: string | null, key: ProbeKey,
   const exact = exactFingerprint(vectors);
   if (cacheDir === null) return exact;
   const file = join(cacheDir, REGISTRY_FILE);
-  const known = await readRegistry(file);
-  const sameKey = (k: KnownProbe) => k.model === key.model && k.inputType === key.inputType && k.dimension === key.dimension;
-  const match = known.find((k) => sameKey(k) && sameVectors(k.vectors, vectors, key.dimension));
-  if (match) return match.fingerprint;
-  known.push({ ...key, fingerprint: exact, vectors: Array.from(vectors) });
-  // Two runs adding at once: the last write wins and the other's entry is added again on its next run (a cache miss at worst).
-  await writeFileAtomic(file, `${JSON.stringify(known)}\n`);
-  return exact;
+  // Read, add and write under the registry's lock: two runs adding at once both keep their entries.
+  return withLock(file, async () => {
+    const known = await readRegistry(file);
+    const sameKey = (k: KnownProbe) => k.model === key.model && k.inputType === key.inputType && k.dimension === key.dimension;
+    const match = known.find((k) => sameKey(k) && sameVectors(k.vectors, vectors, key.dimension));
+    if (match) return match.fingerprint;
+    known.push({ ...key, fingerprint: exact, vectors: Array.from(vectors) });
+    await writeFileAtomic(file, `${JSON.stringify(known)}\n`);
+    return exact;
+  });
 }
 
 async function readRegistry(file: string): Promise<KnownProbe[]> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
+import { isAlive, withLock } from '../file-lock.js';
 import { ByteTable } from '../byte-table.js';
 import type { CacheKeyParts } from './cache-key.js';
 import { CorruptSegmentError, HEADER_BYTES, KEY_BYTES, decodeHeader, encodeSegment, segmentKeys, segmentVectors } from './segment-file.js';
@@ -64,6 +65,8 @@ class Locations {
   }
 }
 
+const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
 function grown(a: Uint32Array): Uint32Array {
   const out = new Uint32Array(a.length * 2);
   out.set(a);
@@ -72,10 +75,20 @@ function grown(a: Uint32Array): Uint32Array {
 
 /**
  * The vectors of one (namespace, key parts) pair: a folder of append-only segment files plus index.json.
- * Segments are the truth (each is self-validating); the index is rewritten after every segment, and a segment a
- * killed process wrote but did not index yet is adopted on the next open.
+ * Segments are the truth: each is self-validating, written under a unique name (time, pid, random) and renamed into
+ * place whole, never modified after. index.json is a summary derived from the folder's segments (the `cache` command
+ * reads it; opening a store never trusts it), rebuilt under the folder's lock after every change.
+ *
+ * Several processes may write one store at once (docs/RELIABILITY.md): their segments never collide, the same text
+ * gives the same key and vector whoever encoded it (a key held twice is served from either copy), each process
+ * adopts the others' segments when it refreshes, and the index written last, listing under the lock, names every
+ * segment. A segment removed meanwhile (discarded as corrupted by another process, `cache clear`) is a miss: its
+ * vectors are encoded again.
  */
 export class VectorStore {
+  /** Segment files adopted, by name. */
+  private readonly known = new Set<string>();
+
   private constructor(
     readonly dir: string,
     private readonly index: StoreIndex,
@@ -84,28 +97,38 @@ export class VectorStore {
 
   static async open(dir: string, namespace: string, parts: CacheKeyParts, dimension: number): Promise<VectorStore> {
     await mkdir(dir, { recursive: true });
-    const index: StoreIndex = { version: 1, namespace, parts, dimension, segments: [] };
-    const locations = new Locations();
-    const names = (await readdir(dir)).filter((n) => n.endsWith('.bin')).sort();
-    for (const file of names) {
-      try {
-        const keys = await readKeys(join(dir, file), dimension);
-        keys.forEach((k, row) => locations.set(k, file, row));
-        index.segments.push({ file, count: keys.length });
-      } catch (err) {
-        if (!(err instanceof CorruptSegmentError)) throw err;
-        await discard(join(dir, file), err.message);
-      }
-    }
+    const store = new VectorStore(dir, { version: 1, namespace, parts, dimension, segments: [] }, new Locations());
     await removeDeadTempFiles(dir);
-    const store = new VectorStore(dir, index, locations);
-    await store.writeIndex();
+    await store.writeIndex(); // reads every segment's keys first
     return store;
   }
 
   /**
+   * Catch up with the folder: adopt segments written since (by other processes, or by a killed one that did not
+   * index them), discard corrupted ones, forget those removed.
+   */
+  async refresh(): Promise<void> {
+    const names = (await readdir(this.dir).catch((err) => (missing(err) ? [] : Promise.reject(err)))).filter((n) => n.endsWith('.bin'));
+    const present = new Set(names);
+    for (const { file } of this.index.segments.filter((s) => !present.has(s.file))) this.forget(file);
+    for (const file of names.filter((n) => !this.known.has(n)).sort()) {
+      try {
+        const keys = await readKeys(join(this.dir, file), this.index.dimension);
+        keys.forEach((k, row) => this.locations.set(k, file, row));
+        this.index.segments.push({ file, count: keys.length });
+        this.known.add(file);
+      } catch (err) {
+        if (missing(err)) continue;
+        if (!(err instanceof CorruptSegmentError)) throw err;
+        await discard(join(this.dir, file), err.message);
+      }
+    }
+  }
+
+  /**
    * Copy cached vectors into `out` rows: `wanted` maps key -> output rows. Returns the keys served; a segment that
-   * fails its checksum is discarded with a warning and its keys are left out (the caller re-encodes them).
+   * fails its checksum is discarded with a warning, and its keys are left out (the caller re-encodes them), as are
+   * those of a segment removed meanwhile.
    */
   async read(wanted: Map<string, number[]>, out: Float32Array): Promise<Set<string>> {
     const dim = this.index.dimension;
@@ -123,8 +146,10 @@ export class VectorStore {
       try {
         ({ vectors } = segmentVectors(await readFile(join(this.dir, file))));
       } catch (err) {
-        if (!(err instanceof CorruptSegmentError)) throw err;
-        await this.drop(file, err.message);
+        if (err instanceof CorruptSegmentError) await discard(join(this.dir, file), err.message);
+        else if (!missing(err)) throw err;
+        this.forget(file);
+        await this.writeIndex();
         continue;
       }
       for (const [key, row] of entries) {
@@ -147,18 +172,24 @@ export class VectorStore {
     await writeFileAtomic(join(this.dir, file), encodeSegment(keys, vectors, this.index.dimension));
     keys.forEach((k, row) => this.locations.set(k, file, row));
     this.index.segments.push({ file, count: keys.length });
+    this.known.add(file);
     await this.writeIndex();
   }
 
-  private async drop(file: string, reason: string): Promise<void> {
-    await discard(join(this.dir, file), reason);
+  /** A segment that is gone (or discarded): its vectors are misses from now on. */
+  private forget(file: string): void {
     this.locations.dropFile(file);
     this.index.segments = this.index.segments.filter((s) => s.file !== file);
-    await this.writeIndex();
+    this.known.delete(file);
   }
 
+  /** Rewrite index.json from the folder as it is, under the folder's lock (see the class comment). */
   private writeIndex(): Promise<void> {
-    return writeFileAtomic(join(this.dir, INDEX_FILE), `${JSON.stringify(this.index, null, 1)}\n`);
+    const file = join(this.dir, INDEX_FILE);
+    return withLock(file, async () => {
+      await this.refresh();
+      await writeFileAtomic(file, `${JSON.stringify(this.index, null, 1)}\n`);
+    });
   }
 }
 
@@ -191,11 +222,3 @@ async function removeDeadTempFiles(dir: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,7 +1,8 @@
 import type { Qrels } from '../types.js';
 import type { EvalResult } from './evaluate.js';
 import { formatFixed } from './format.js';
-import { displayName, judgmentsOf, measureOf, type MeasureKind, type MetricName } from './metrics.js';
+import { judgmentsOf, MEASURES } from './measures.js';
+import { displayName, measureOf, type MetricName } from './metrics.js';
 import { Prng } from './prng.js';
 
 /** One default seed for every command, so `bench` and `compare` report the same p-values for the same runs. */
@@ -165,9 +166,10 @@ function sum(xs: ArrayLike<number>): number {
 /**
  * Cautions for the report. With few differing queries the bootstrap distribution is a handful of
  * atoms and its percentile interval can exclude 0 when the exact randomization test says p = 0.13.
- * MAP@k and Recall@k cannot exceed k/R: when most queries have more than k relevant docs (TREC-COVID:
- * ~494) they sit near 0 whatever the system, and a relative change of a number near 0 ("+125%") says
- * nothing. Likewise P@k cannot exceed R/k when most queries have fewer than k relevant docs.
+ * A measure whose cap rule (src/eval/measures.ts) binds the median query sits near its bound whatever the
+ * system: MAP@k and Recall@k cannot exceed k/R, so with most queries having more than k relevant docs
+ * (TREC-COVID: ~494) they sit near 0, and a relative change of a number near 0 ("+125%") says nothing;
+ * likewise P@k cannot exceed R/k when most queries have fewer than k relevant docs.
  */
 function flagsFor(metric: MetricName, n: number, relevantCounts: number[], meanA: number, differing: number): string[] {
   const flags: string[] = [];
@@ -175,23 +177,13 @@ function flagsFor(metric: MetricName, n: number, relevantCounts: number[], meanA
   if (differing < FEW_DIFFERING) flags.push(`only ${differing} queries differ: the bootstrap interval is unreliable, trust the p-value`);
   const { kind, k } = measureOf(metric);
   const medianR = quantile(Float64Array.from(relevantCounts).sort(), 0.5);
-  const best = bestValue(kind, k, medianR);
-  if (best) {
-    const bestMean = formatFixed(mean(relevantCounts.map(best)), 3);
+  const cap = MEASURES[kind].cap;
+  if (cap?.capped(medianR, k)) {
+    const bestMean = formatFixed(mean(relevantCounts.map((R) => cap.best(R, k))), 3);
     flags.push(`${displayName(metric)} capped: median R=${medianR} ${medianR > k ? '>' : '<'} k=${k} (best possible mean ${bestMean})`);
   }
   if (meanA === 0) flags.push('baseline mean is 0: no relative change');
   return flags;
-}
-
-/**
- * The best value a query with R relevant docs can reach, for a metric that R caps at most queries:
- * MAP@k and Recall@k reach min(1, k/R), P@k reaches min(1, R/k). Undefined when the median query is not capped.
- */
-function bestValue(kind: MeasureKind, k: number, medianR: number): ((R: number) => number) | undefined {
-  if ((kind === 'map_cut' || kind === 'recall') && medianR > k) return (R) => (R === 0 ? 0 : Math.min(1, k / R));
-  if (kind === 'P' && medianR < k) return (R) => Math.min(1, R / k);
-  return undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { UserError } from '../errors.js';
-import { measureOf, parseMetricName, type MetricName } from './metrics.js';
+import { DEFAULT_CUTOFF, headlineMetrics, measureOf, metricName, parseMetricName, type MetricName } from './metrics.js';
 
-/** The measures the eval and compare commands report unless told otherwise. */
-export const DEFAULT_METRICS = 'ndcg_cut.10,map_cut.10,recall.10,P.10,recip_rank.10,recall.100';
+/** The measures the eval and compare commands report unless told otherwise: the headline three, P, MRR and Recall@100. */
+export const DEFAULT_METRICS = [...headlineMetrics(), metricName('P', DEFAULT_CUTOFF), metricName('recip_rank', DEFAULT_CUTOFF), metricName('recall', 100)].join(',');
 
 /** Parse a comma-separated metric list (any accepted spelling), dropping repeats, keeping order. */
 export function parseMetricList(s: string): MetricName[] {

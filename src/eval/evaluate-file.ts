@@ -2,6 +2,12 @@ import { forEachRunLine } from '../formats/run-file.js';
 import type { Qrels } from '../types.js';
 import { QueryScorer, type EvalOptions, type EvalResult } from './evaluate.js';
 
+/** A run file's scores, and how deep it evidently is: the most hits any scored query held (self hit removed). */
+export interface RunFileEval {
+  result: EvalResult;
+  maxHits: number;
+}
+
 /**
  * A copy of s that does not share memory with the line it was cut from: V8 keeps a long substring
  * (13+ chars) as a view of its parent, and each query id is kept after its group is scored, which would
@@ -17,7 +23,7 @@ function detach(s: string): string {
  * lines are split into several groups (a shuffled file) is scored in a second pass that collects just
  * those queries; the result is the same as reading the whole file (last score wins per doc).
  */
-export async function evaluateRunFile(qrels: Qrels, path: string, opts: EvalOptions): Promise<EvalResult> {
+export async function scoreRunFile(qrels: Qrels, path: string, opts: EvalOptions): Promise<RunFileEval> {
   const scorer = new QueryScorer(qrels, opts);
   const finished = new Set<string>();
   const split = new Set<string>();
@@ -48,5 +54,10 @@ export async function evaluateRunFile(qrels: Qrels, path: string, opts: EvalOpti
     await forEachRunLine(path, ({ qid, docId, score }) => collect.get(qid)?.set(docId, score));
     for (const [qid, all] of collect) scorer.score(qid, all);
   }
-  return scorer.result();
+  return { result: scorer.result(), maxHits: scorer.maxHits };
+}
+
+/** scoreRunFile's scores alone. */
+export async function evaluateRunFile(qrels: Qrels, path: string, opts: EvalOptions): Promise<EvalResult> {
+  return (await scoreRunFile(qrels, path, opts)).result;
 }

@@ -2,7 +2,8 @@ import { UserError } from '../errors.js';
 import { compareUtf8, withoutSelfHit, type Scored } from '../ranking.js';
 import type { Qrels, Run } from '../types.js';
 import { rankTop } from './top-k.js';
-import { judgmentsOf, measureOf, measureQuery, type Judgments, type Measure, type MetricName } from './metrics.js';
+import { judgmentsOf, valueOf, type Judgments } from './measures.js';
+import { deepestCutoff, measureOf, type Measure, type MetricName } from './metrics.js';
 
 export interface EvalOptions {
   metrics: MetricName[];
@@ -35,6 +36,7 @@ export class QueryScorer {
   private readonly scored = new Map<string, Record<MetricName, number>>();
   private readonly runQueries = new Set<string>();
   private readonly selfHitQueries = new Set<string>();
+  private deepest = 0;
 
   constructor(
     private readonly qrels: Qrels,
@@ -42,7 +44,7 @@ export class QueryScorer {
   ) {
     if (opts.metrics.length === 0) throw new UserError('no metrics requested');
     this.measures = opts.metrics.map(measureOf);
-    this.depth = Math.max(...this.measures.map((m) => m.k));
+    this.depth = deepestCutoff(opts.metrics);
   }
 
   /** Whether docs of this query matter (it has qrels); callers may skip collecting them otherwise. */
@@ -60,7 +62,7 @@ export class QueryScorer {
     this.runQueries.add(queryId);
     if (!this.qrels.has(queryId)) return;
     const dropSelf = this.opts.ignoreIdenticalIds && docs.has(queryId);
-    this.record(queryId, rankTop(docs, this.depth, dropSelf ? queryId : undefined), dropSelf);
+    this.record(queryId, rankTop(docs, this.depth, dropSelf ? queryId : undefined), dropSelf, docs.size - (dropSelf ? 1 : 0));
   }
 
   /** Score one run query from its hits already in the shared ranking order (nothing is re-sorted). */
@@ -68,18 +70,24 @@ export class QueryScorer {
     this.runQueries.add(queryId);
     if (!this.qrels.has(queryId)) return;
     const kept = this.opts.ignoreIdenticalIds ? withoutSelfHit(hits, queryId) : hits;
-    this.record(queryId, kept.slice(0, this.depth), kept !== hits);
+    this.record(queryId, kept.slice(0, this.depth), kept !== hits, kept.length);
   }
 
-  private record(queryId: string, ranked: readonly Scored[], droppedSelf: boolean): void {
+  private record(queryId: string, ranked: readonly Scored[], droppedSelf: boolean, hits: number): void {
+    this.deepest = Math.max(this.deepest, hits);
     let j = this.judgments.get(queryId);
     if (!j) this.judgments.set(queryId, (j = judgmentsOf(this.qrels.get(queryId))));
     if (droppedSelf) this.selfHitQueries.add(queryId);
     else this.selfHitQueries.delete(queryId);
     const gains = ranked.map((d) => j.grades.get(d.id) ?? 0);
     const values: Record<MetricName, number> = {};
-    this.opts.metrics.forEach((name, i) => (values[name] = measureQuery(this.measures[i], gains, j)));
+    this.opts.metrics.forEach((name, i) => (values[name] = valueOf(this.measures[i].kind, gains, this.measures[i].k, j)));
     this.scored.set(queryId, values);
+  }
+
+  /** The most hits any scored query held, its self hit removed: how deep the run evidently is (src/eval/run-depth.ts). */
+  get maxHits(): number {
+    return this.deepest;
   }
 
   result(): EvalResult {
@@ -130,4 +138,10 @@ export function evaluateRanked(qrels: Qrels, run: ReadonlyMap<string, readonly S
   const scorer = new QueryScorer(qrels, opts);
   for (const [queryId, hits] of run) scorer.scoreRanked(queryId, hits);
   return scorer.result();
+}
+
+/** The result restricted to some of its metrics (in the order given). */
+export function onlyMetrics(result: EvalResult, metrics: readonly MetricName[]): EvalResult {
+  const pick = (values: Record<MetricName, number>) => Object.fromEntries(metrics.map((m) => [m, values[m]]));
+  return { ...result, metrics: [...metrics], mean: pick(result.mean), perQuery: new Map([...result.perQuery].map(([q, v]) => [q, pick(v)])) };
 }

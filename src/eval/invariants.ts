@@ -1,7 +1,8 @@
 import type { Qrels } from '../types.js';
 import type { EvalResult } from './evaluate.js';
 import { formatFixed } from './format.js';
-import { displayName, judgmentsOf, metricName, type MetricName } from './metrics.js';
+import { judgmentsOf } from './measures.js';
+import { displayName, metricName, type MetricName } from './metrics.js';
 
 /** A broken sanity invariant (docs/METRICS.md): it means a bug upstream, never a property of the data. */
 export interface InvariantViolation {

@@ -35,22 +35,18 @@ function detectQrelsFormat(firstLine: string, where: string): QrelsFormat {
   );
 }
 
+/** One judgment as read: its query, its doc and its grade. */
+export type OnQrelsRow = (queryId: string, docId: string, grade: number) => void;
+
 /**
- * Read relevance judgments, streaming line by line.
+ * Read relevance judgments row by row, streaming.
  * - BEIR TSV: `query-id<TAB>corpus-id<TAB>score`; the first line is a header and always skipped.
  * - TREC: `qid iter docno rel`, whitespace separated; `iter` is ignored.
- * Every row is kept, grade 0 and negative grades included; a repeated (query, doc) row: the last wins.
- * Queries keep the order of their first row. Blank lines are skipped.
+ * Every row is passed on, in file order, grade 0 and negative grades included. Blank lines are skipped.
  */
-export async function readQrels(path: string, opts: ReadQrelsOptions = {}): Promise<Qrels> {
-  const qrels: Qrels = new Map();
+export async function forEachQrelsRow(path: string, opts: ReadQrelsOptions, onRow: OnQrelsRow): Promise<void> {
   let format: QrelsFormat | undefined = opts.format === 'auto' ? undefined : opts.format;
   let sawFirst = false;
-  const add = (qid: string, docId: string, grade: number) => {
-    let docs = qrels.get(qid);
-    if (!docs) qrels.set(qid, (docs = new Map()));
-    docs.set(docId, grade);
-  };
   await forEachLine(path, 'qrels', (line, lineNo) => {
     if (isBlank(line)) return;
     const where = `${path}:${lineNo}`;
@@ -64,14 +60,27 @@ export async function readQrels(path: string, opts: ReadQrelsOptions = {}): Prom
         throw new UserError(`${where}: expected 3 tab-separated columns (query-id, corpus-id, score), got ${cols.length}`);
       }
       if (cols[0] === '' || cols[1] === '') throw new UserError(`${where}: empty query-id or corpus-id`);
-      add(cols[0], cols[1], parseGrade(cols[2], where));
+      onRow(cols[0], cols[1], parseGrade(cols[2], where));
     } else {
       const cols = splitColumns(line, 4);
       if (cols.length !== 4) {
         throw new UserError(`${where}: expected 4 whitespace-separated columns (qid iter docno rel), got ${cols.length > 4 ? 'more' : cols.length}`);
       }
-      add(cols[0], cols[2], parseGrade(cols[3], where));
+      onRow(cols[0], cols[2], parseGrade(cols[3], where));
     }
+  });
+}
+
+/**
+ * Read relevance judgments (formats as forEachQrelsRow). A repeated (query, doc) row: the last wins.
+ * Queries keep the order of their first row.
+ */
+export async function readQrels(path: string, opts: ReadQrelsOptions = {}): Promise<Qrels> {
+  const qrels: Qrels = new Map();
+  await forEachQrelsRow(path, opts, (qid, docId, grade) => {
+    let docs = qrels.get(qid);
+    if (!docs) qrels.set(qid, (docs = new Map()));
+    docs.set(docId, grade);
   });
   return qrels;
 }

@@ -3,7 +3,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tempPathFor, withTempPath } from '../atomic-file.js';
+import { withTempPath } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { rankDocs } from '../ranking.js';
 import type { Run } from '../types.js';
@@ -88,8 +88,7 @@ function* chunked(lines: Iterable<string>): Generator<string> {
 /** Write a run as a TREC run file, streaming, atomically (readers never see half a file). */
 export async function writeRunFile(path: string, run: Run, tag: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
-  await withTempPath(tmp, async () => {
+  await withTempPath(path, async (tmp) => {
     await pipeline(Readable.from(chunked(runFileLines(run, tag))), createWriteStream(tmp));
     await rename(tmp, path);
   });

@@ -1,7 +1,7 @@
 /**
  * `regress history FILE`: the trend of each metric over the runs of a history file, as a terminal table or as
  * an SVG chart (Vega-Lite, rendered headless by Vega: one panel per condition, each metric a line, its
- * tolerance band around the expected value shaded, each run's verdict as the point's shape).
+ * band (the margin of an approximate condition, none for a deterministic one) around the expected value shaded, each run's verdict as the point's shape).
  */
 import Table from 'cli-table3';
 import type { TopLevelSpec } from 'vega-lite';
@@ -41,8 +41,8 @@ export function historyPoints(records: readonly HistoryRecord[], filter: History
           condition: several ? `${r.matrix}: ${r.condition}` : r.condition,
           metric: displayName(m),
           got: v.got,
-          low: v.expected - v.tolerance,
-          high: v.expected + v.tolerance,
+          low: v.expected - v.margin,
+          high: v.expected + v.margin,
           verdict: v.verdict,
         })),
     );
@@ -62,7 +62,7 @@ export function historyChartSpec(points: readonly Point[], title: string): TopLe
       height: 150,
       layer: [
         {
-          // The tolerance band: expected ± tolerance, a step at each --update.
+          // The band: expected ± margin (0 for deterministic conditions), a step at each --update.
           mark: { type: 'area', opacity: 0.18, interpolate: 'step-after' },
           encoding: { x, y: { field: 'low', type: 'quantitative', title: 'value', scale: { zero: false } }, y2: { field: 'high' }, color },
         },
@@ -87,7 +87,7 @@ export function historyChartSpec(points: readonly Point[], title: string): TopLe
 export function historyChartSvg(points: readonly Point[], title: string): Promise<string> {
   const conditions = new Set(points.map((p) => p.condition)).size;
   const runs = new Set(points.map((p) => p.time)).size;
-  const alt = `Line charts, one per condition (${conditions}), of each metric's value over ${runs} runs with its tolerance band around the expected value; point shapes show the verdicts.`;
+  const alt = `Line charts, one per condition (${conditions}), of each metric's value over ${runs} runs with its band (the margin of approximate conditions) around the expected value; point shapes show the verdicts.`;
   return renderSvg({ spec: () => historyChartSpec(points, title), alt }, 'light');
 }
 

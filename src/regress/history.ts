@@ -3,19 +3,23 @@
  * the trend of every metric: time, git sha of the project, versions, inputs, values and verdicts.
  */
 import { execFile } from 'node:child_process';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { appendWhole } from '../atomic-file.js';
 import { UserError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-info.js';
 import type { MetricName } from '../eval/metrics.js';
 import type { ConditionCheck } from './check.js';
 import { datasetInputs, systemInputs, type DatasetInputs, type SystemInputs } from './inputs.js';
 import type { EntryRun } from './run-matrix.js';
 import { VERDICTS, type MetricCheck, type Verdict } from './verdict.js';
 
-/** Bump when a field changes meaning; readers skip nothing silently (see readHistory). */
-export const HISTORY_VERSION = 1;
+/**
+ * Bump when a field changes meaning; readers skip nothing silently (see readHistory). Version 2: verdicts compare
+ * tonight's run with the stored baseline run (queries changed, equivalence interval, margin); version 1 records
+ * (tolerance and p-value) are still read, their tolerance taken as the band.
+ */
+export const HISTORY_VERSION = 2;
 
 export interface HistoryRecord {
   v: typeof HISTORY_VERSION;
@@ -28,6 +32,8 @@ export interface HistoryRecord {
   split: string;
   slice: { maxQueries: number | null; maxDocs: number | null };
   system: string;
+  /** How the condition is judged: reproduced exactly (deterministic) or by the equivalence test (approximate); null in version 1 records. */
+  kind: ConditionCheck['kind'] | null;
   /** The project's commit (and whether its tree had uncommitted changes); null outside a git checkout. */
   git: { sha: string | null; dirty: boolean | null };
   /** Node and the packages that decide scores, from results.json. */
@@ -39,7 +45,6 @@ export interface HistoryRecord {
 }
 
 const exec = promisify(execFile);
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The project's git commit: $GITHUB_SHA in GitHub Actions, else `git rev-parse HEAD` in the package root. */
 export async function gitState(): Promise<HistoryRecord['git']> {
@@ -63,6 +68,7 @@ export function historyRecords(run: EntryRun, checks: readonly ConditionCheck[],
       split: run.entry.split,
       slice: { maxQueries: run.entry.maxQueries ?? null, maxDocs: run.entry.maxDocs ?? null },
       system: c.system,
+      kind: c.kind,
       git,
       versions: { node: environment.node, ...environment.packages },
       runId: run.results.runId,
@@ -73,27 +79,46 @@ export function historyRecords(run: EntryRun, checks: readonly ConditionCheck[],
   });
 }
 
-/** Append the records as JSON lines in one write; earlier lines are never touched. */
+/**
+ * Append the records as JSON lines in one write; earlier lines are never touched. Under the file's lock, so two
+ * runs appending at once never interleave their lines, and a failed or interrupted write leaves none of them.
+ */
 export async function appendHistory(file: string, records: readonly HistoryRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await appendWhole(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
+
+/** A version 1 record's metric: a tolerance where version 2 has the margin, no per-query comparison. */
+type MetricV1 = { expected: number; got: number; delta: number; tolerance: number; pValue: number | null; verdict: Verdict };
+
+/** Version 1 as version 2: the tolerance is the band; nothing is known of the queries. */
+function fromV1(rec: Omit<HistoryRecord, 'v' | 'metrics'> & { metrics: Record<string, MetricV1> }): HistoryRecord {
+  const metrics = Object.fromEntries(
+    Object.entries(rec.metrics).map(([m, v]) => [
+      m,
+      { expected: v.expected, got: v.got, delta: v.delta, margin: v.tolerance, queries: 0, changed: 0, largest: [], ci95: null, verdict: v.verdict, reason: '' },
+    ]),
+  );
+  return { ...rec, v: HISTORY_VERSION, kind: null, metrics };
 }
 
 function checkRecord(r: unknown, where: string): HistoryRecord {
   const rec = r as Partial<HistoryRecord> | null;
   if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) throw new UserError(`${where}: not a history record (a JSON object)`);
-  if (rec.v !== HISTORY_VERSION) throw new UserError(`${where}: history record version ${JSON.stringify(rec.v)}; this beir-bench reads version ${HISTORY_VERSION}`);
+  const version = rec.v as number | undefined;
+  if (version !== HISTORY_VERSION && version !== 1) {
+    throw new UserError(`${where}: history record version ${JSON.stringify(rec.v)}; this beir-bench reads versions 1 and ${HISTORY_VERSION}`);
+  }
   for (const k of ['time', 'matrix', 'condition'] as const) if (typeof rec[k] !== 'string') throw new UserError(`${where}: field "${k}" must be a string`);
   if (Number.isNaN(Date.parse(rec.time!))) throw new UserError(`${where}: field "time" is not a date: ${JSON.stringify(rec.time)}`);
   if (!VERDICTS.includes(rec.verdict as Verdict)) throw new UserError(`${where}: field "verdict" must be one of ${VERDICTS.join(', ')}`);
   if (typeof rec.metrics !== 'object' || rec.metrics === null) throw new UserError(`${where}: field "metrics" must be an object`);
   for (const [m, v] of Object.entries(rec.metrics)) {
-    for (const k of ['expected', 'got', 'tolerance'] as const) {
-      if (typeof v?.[k] !== 'number') throw new UserError(`${where}: metrics.${m}.${k} must be a number`);
+    for (const k of ['expected', 'got', version === 1 ? 'tolerance' : 'margin']) {
+      if (typeof (v as unknown as Record<string, unknown>)?.[k] !== 'number') throw new UserError(`${where}: metrics.${m}.${k} must be a number`);
     }
   }
-  return rec as HistoryRecord;
+  return version === 1 ? fromV1(rec as unknown as Parameters<typeof fromV1>[0]) : (rec as HistoryRecord);
 }
 
 /** Every record of a history file, in file order; a malformed line is an error naming file and line. */

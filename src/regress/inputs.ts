@@ -1,20 +1,25 @@
 /**
  * What a condition's numbers depend on besides the code, as recorded in a regression matrix and compared on
- * every run: the dataset files and the corpus as loaded (per dataset entry), the model weights and the encoder
- * settings that decide a vector (per dense system), and the exact strings sent to the model. All of it is
+ * every run: the dataset files' content and the corpus as loaded (per dataset entry), the model weights and the
+ * encoder settings that decide a vector (per dense system), and the exact strings sent to the model. All of it is
  * read from results.json, so a recorded value and tonight's come from the same place.
  */
 import { keyPartsOf } from '../embed/cache-key.js';
+import { weightsFileName } from '../embed/model-source.js';
 import type { DatasetResults, SystemResults } from '../results/schema.js';
 
 /** Flat name -> value record (one YAML mapping in the matrix). */
 export type Fingerprint = Record<string, string | number | boolean | null>;
 
 export interface DatasetInputs {
-  /** sha256 of corpus.jsonl, queries.jsonl, qrels/<split>.tsv. */
-  files: Fingerprint;
+  /** Content digests of corpus.jsonl, queries.jsonl, qrels/<split>.tsv (src/datasets/content-digest.ts): identity; null in a matrix recorded before them. */
+  content: Fingerprint | null;
+  /** Byte sha256 of the same files: information (the same records in another layout differ here). */
+  files: Fingerprint | null;
   /** The corpus and queries as loaded (after the slice): counts and word-length statistics. */
   stats: Fingerprint;
+  /** Where the matrix records them (`file:line: path`); absent for tonight's. */
+  where?: string;
 }
 
 export interface SystemInputs {
@@ -26,6 +31,7 @@ export interface SystemInputs {
 
 export function datasetInputs(d: DatasetResults): DatasetInputs {
   return {
+    content: Object.fromEntries(Object.entries(d.files).map(([name, f]) => [name, f.contentDigest ?? null])),
     files: Object.fromEntries(Object.entries(d.files).map(([name, f]) => [name, f.sha256])),
     stats: {
       docs: d.docs,
@@ -64,20 +70,32 @@ export function diffFingerprint(group: string, recorded: Fingerprint | null | un
 }
 
 /**
- * Changes that make a condition CHANGED-INPUT: dataset files, corpus statistics, model weights and encoder
- * fingerprint. The strings sent are not among them: they follow from the data and the system through the code,
- * so when the data and model are unchanged a difference there is the code's doing, judged by the metrics
- * (see stringChanges).
+ * Changes that make a condition CHANGED-INPUT: dataset content, corpus statistics, model weights and encoder
+ * fingerprint. Neither the files' bytes (the same records in another order are the same input; see fileChanges)
+ * nor the strings sent are among them: the strings follow from the data and the system through the code, so when
+ * the data and model are unchanged a difference there is the code's doing, judged by the runs (see stringChanges).
  */
 export function inputChanges(
   recorded: { dataset: DatasetInputs | null; system: SystemInputs | null },
   now: { dataset: DatasetInputs; system: SystemInputs },
 ): InputChange[] {
   return [
-    ...diffFingerprint('files', recorded.dataset?.files, now.dataset.files),
+    ...diffFingerprint('content', recorded.dataset?.content, now.dataset.content),
     ...diffFingerprint('stats', recorded.dataset?.stats, now.dataset.stats),
-    ...(recorded.system ? diffFingerprint('encoder', recorded.system.encoder, now.system.encoder) : []),
+    ...(recorded.system ? diffFingerprint('encoder', recorded.system.encoder, now.system.encoder).map((c) => withWeightsFile(c, now.system.encoder)) : []),
   ];
+}
+
+/** A weights change in words: which file of which model is not the one the matrix expects, and how to get that one. */
+function withWeightsFile(change: InputChange, encoder: Fingerprint | null): InputChange {
+  if (!change.startsWith('encoder.weightsSha256:') || !encoder) return change;
+  const file = weightsFileName(encoder.dtype === 'q8' ? 'q8' : 'fp32');
+  return `${change} (tonight's ${String(encoder.model)} ${file} is not the file the matrix expects: provision the pinned weights, scripts/provision-models.sh)`;
+}
+
+/** Differences in the files' bytes (line order, line endings, key order) when nothing was recorded as content change. */
+export function fileChanges(recorded: DatasetInputs | null, now: DatasetInputs): InputChange[] {
+  return recorded?.files ? diffFingerprint('files', recorded.files, now.files) : [];
 }
 
 /** Differences in the strings sent to the model (prefixes, text building). */

@@ -7,27 +7,32 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { getDataset } from '../datasets/registry.js';
 import { UserError } from '../errors.js';
-import { displayName, parseMetricName, type MetricName } from '../eval/metrics.js';
+import { displayName, headlineMetrics, parseMetricName, type MetricName } from '../eval/metrics.js';
 import { buildSystems } from '../systems/build.js';
 import { parseSystemsSection } from '../systems/systems-file.js';
 import type { SystemSpec } from '../systems/system.js';
 import { readYamlFile, parseYamlFile, type Field, type YamlFile } from '../yaml-field.js';
 import type { DatasetInputs, Fingerprint, SystemInputs } from './inputs.js';
 
-/** Anserini's default: an absolute difference of 0.001 in any metric. */
-export const DEFAULT_TOLERANCE = 0.001;
-export const DEFAULT_ALPHA = 0.05;
-/** bench's default metrics at k = 10. */
-export const DEFAULT_MATRIX_METRICS: readonly MetricName[] = ['ndcg_cut.10', 'map_cut.10', 'recall.10'];
+/**
+ * How far an expected value may be from what its stored baseline run scores (checked before anything runs):
+ * by default the rounding of the stored decimals, so the matrix says what the baseline run scores.
+ */
+export const DEFAULT_TOLERANCE = 1e-4;
+/**
+ * How far an approximate condition's mean may move (the equivalence margin of its paired bootstrap interval), in
+ * every metric unless the matrix says otherwise. Chosen from measured HNSW rebuilds (docs/REGRESSION.md).
+ */
+export const DEFAULT_MARGIN = 0.01;
 /** --update writes expected values with this many decimals (as reports print them)... */
 export const STORED_DECIMALS = 4;
 /** ...so a smaller tolerance could fail on the rounding alone. */
 const MIN_TOLERANCE = 1e-4;
 
-const TOP_FIELDS = ['description', 'metrics', 'tolerance', 'alpha', 'models', 'systems', 'datasets'] as const;
-const DATASET_FIELDS = ['name', 'dataset', 'split', 'maxQueries', 'maxDocs', 'tags', 'systems', 'tolerance', 'inputs', 'expected'] as const;
-const EXPECTED_FIELDS = ['metrics', 'tolerance', 'baselineRun', 'inputs'] as const;
-const DATASET_INPUT_FIELDS = ['files', 'stats'] as const;
+const TOP_FIELDS = ['description', 'metrics', 'tolerance', 'margin', 'models', 'systems', 'datasets'] as const;
+const DATASET_FIELDS = ['name', 'dataset', 'split', 'maxQueries', 'maxDocs', 'tags', 'systems', 'tolerance', 'margin', 'inputs', 'expected'] as const;
+const EXPECTED_FIELDS = ['metrics', 'tolerance', 'margin', 'baselineRun', 'inputs'] as const;
+const DATASET_INPUT_FIELDS = ['content', 'files', 'stats'] as const;
 const SYSTEM_INPUT_FIELDS = ['encoder', 'strings'] as const;
 const NAME_FORM = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
 
@@ -35,12 +40,19 @@ const NAME_FORM = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
 type Where = string;
 
 export interface Expectation {
-  /** Expected value per metric (canonical name). */
+  /** Expected value per metric (canonical name): what the stored baseline run scores. */
   metrics: Map<MetricName, number>;
   /** How each metric is spelled in the file (`NDCG@10`), so --update keeps the spelling. */
   keys: Map<MetricName, string>;
-  /** Absolute tolerance per matrix metric, resolved (system, then dataset entry, then file, then 0.001). */
+  /** Where each expected value is written (`file:line: path`), for errors about it. */
+  metricWhere: Map<MetricName, Where>;
+  /**
+   * How far each expected value may be from what the stored baseline run scores, resolved (system, then dataset
+   * entry, then file, then DEFAULT_TOLERANCE).
+   */
   tolerance: Record<MetricName, number>;
+  /** Equivalence margin per metric for approximate systems, resolved like the tolerance (default DEFAULT_MARGIN). */
+  margin: Record<MetricName, number>;
   /** Stored TREC run of the baseline, for the paired check. */
   baselineRun: { path: string; ref: string; where: Where } | null;
   inputs: SystemInputs | null;
@@ -61,8 +73,6 @@ export interface DatasetEntry {
   inputs: DatasetInputs | null;
   /** By system id; a system without an entry has no expectation yet (--update records one). */
   expected: Map<string, Expectation>;
-  /** Tolerance of systems without expected values yet, for --update's report. */
-  tolerance: Record<MetricName, number>;
   where: Where;
 }
 
@@ -72,7 +82,6 @@ export interface RegressionMatrix {
   name: string;
   yaml: YamlFile;
   metrics: MetricName[];
-  alpha: number;
   systems: SystemSpec[];
   datasets: DatasetEntry[];
 }
@@ -91,7 +100,8 @@ export const conditionName = (entry: Pick<DatasetEntry, 'name'>, system: Pick<Sy
 export const defaultBaselineRun = (matrix: Pick<RegressionMatrix, 'name'>, entry: Pick<DatasetEntry, 'name'>, systemId: string) =>
   `${matrix.name}/${entry.name}.${systemId}.trec`;
 
-type ToleranceSpec = { all?: number; byMetric: Partial<Record<MetricName, number>> };
+/** A per-metric number as written: one value for every metric, or one per metric. */
+type PerMetricSpec = { all?: number; byMetric: Partial<Record<MetricName, number>> };
 
 function metricKey(f: Field, key: string, metrics: readonly MetricName[] | null): MetricName {
   const kf = f.keyField(key);
@@ -105,22 +115,33 @@ function metricKey(f: Field, key: string, metrics: readonly MetricName[] | null)
   return m;
 }
 
-function toleranceValue(f: Field): number {
-  return f.number(MIN_TOLERANCE, 0.999999, `a tolerance: an absolute difference from ${MIN_TOLERANCE} (expected values are stored with ${STORED_DECIMALS} decimals) to below 1`);
-}
+/** How `tolerance` and `margin` values are read. */
+const PER_METRIC_VALUES = {
+  tolerance: (f: Field) =>
+    f.number(MIN_TOLERANCE, 0.999999, `a tolerance: an absolute difference from ${MIN_TOLERANCE} (expected values are stored with ${STORED_DECIMALS} decimals) to below 1`),
+  margin: (f: Field) => f.number(MIN_TOLERANCE, 0.5, `an equivalence margin: an absolute difference in the metric's mean from ${MIN_TOLERANCE} to 0.5`),
+};
+type PerMetricField = keyof typeof PER_METRIC_VALUES;
 
-/** `tolerance: 0.002` (every metric) or `tolerance: {NDCG@10: 0.002, Recall@10: 0.005}`. */
-function readTolerance(f: Field | undefined, metrics: readonly MetricName[]): ToleranceSpec {
+/** `tolerance: 0.002` (every metric) or `tolerance: {NDCG@10: 0.002, Recall@10: 0.005}`; `margin` alike. */
+function readPerMetric(kind: PerMetricField, f: Field | undefined, metrics: readonly MetricName[]): PerMetricSpec {
   if (!f) return { byMetric: {} };
-  if (!f.isMap) return { all: toleranceValue(f), byMetric: {} };
-  const byMetric: ToleranceSpec['byMetric'] = {};
-  for (const [key, v] of f.entries()) byMetric[metricKey(f, key, metrics)] = toleranceValue(v);
+  const value = PER_METRIC_VALUES[kind];
+  if (!f.isMap) return { all: value(f), byMetric: {} };
+  const byMetric: PerMetricSpec['byMetric'] = {};
+  for (const [key, v] of f.entries()) byMetric[metricKey(f, key, metrics)] = value(v);
   return { byMetric };
 }
 
-/** The most specific tolerance given for each metric. */
-function resolveTolerance(metrics: readonly MetricName[], specs: ToleranceSpec[]): Record<MetricName, number> {
-  return Object.fromEntries(metrics.map((m) => [m, specs.map((s) => s.byMetric[m] ?? s.all).find((v) => v !== undefined) ?? DEFAULT_TOLERANCE]));
+/** The most specific value given for each metric, else the default. */
+function resolvePerMetric(metrics: readonly MetricName[], specs: PerMetricSpec[], fallback: number): Record<MetricName, number> {
+  return Object.fromEntries(metrics.map((m) => [m, specs.map((s) => s.byMetric[m] ?? s.all).find((v) => v !== undefined) ?? fallback]));
+}
+
+/** The file's and the entry's tolerance and margin, which a system's own override. */
+interface Inherited {
+  tolerance: PerMetricSpec[];
+  margin: PerMetricSpec[];
 }
 
 function fingerprint(f: Field | undefined): Fingerprint | null {
@@ -130,10 +151,12 @@ function fingerprint(f: Field | undefined): Fingerprint | null {
 
 function readDatasetInputs(f: Field | undefined): DatasetInputs | null {
   if (!f) return null;
+  const content = fingerprint(f.optional('content', DATASET_INPUT_FIELDS));
   const files = fingerprint(f.optional('files', DATASET_INPUT_FIELDS));
   const stats = fingerprint(f.optional('stats', DATASET_INPUT_FIELDS));
-  if (!files || !stats) throw f.error('recorded inputs need "files" and "stats" (run regress --update to record them)');
-  return { files, stats };
+  if (!stats || (!content && !files)) throw f.error('recorded inputs need "content" and "stats" (run regress --update to record them)');
+  // Without content digests (recorded by an older beir-bench) the inputs cannot be compared: regress refuses to run, --update records them.
+  return { content, files, stats, where: `${f.where}: ${f.path}` };
 }
 
 function readSystemInputs(f: Field | undefined): SystemInputs | null {
@@ -148,7 +171,7 @@ function readStringList(f: Field): string[] {
 function readEntry(
   item: Field,
   index: number,
-  ctx: { file: string; metrics: MetricName[]; systems: SystemSpec[]; topTolerance: ToleranceSpec },
+  ctx: { file: string; metrics: MetricName[]; systems: SystemSpec[]; top: Inherited },
 ): DatasetEntry {
   const get = (k: (typeof DATASET_FIELDS)[number]) => item.optional(k, DATASET_FIELDS);
   const datasetField = item.required('dataset', DATASET_FIELDS, '"dataset" is required (a registry name, see the "datasets" command)');
@@ -180,7 +203,10 @@ function readEntry(
       })
     : ctx.systems;
 
-  const entryTolerance = readTolerance(get('tolerance'), ctx.metrics);
+  const inherited: Inherited = {
+    tolerance: [readPerMetric('tolerance', get('tolerance'), ctx.metrics), ...ctx.top.tolerance],
+    margin: [readPerMetric('margin', get('margin'), ctx.metrics), ...ctx.top.margin],
+  };
   const expected = new Map<string, Expectation>();
   const expectedField = get('expected');
   for (const [id, e] of expectedField ? expectedField.entries() : []) {
@@ -190,17 +216,21 @@ function readEntry(
     const metricsField = e.required('metrics', EXPECTED_FIELDS, '"metrics" is required: the expected value of each metric');
     const values = new Map<MetricName, number>();
     const keys = new Map<MetricName, string>();
+    const metricWhere = new Map<MetricName, Where>();
     for (const [key, v] of metricsField.entries()) {
       const m = metricKey(metricsField, key, ctx.metrics);
       values.set(m, v.number(0, 1, 'a metric value between 0 and 1'));
       keys.set(m, key);
+      metricWhere.set(m, `${v.where}: ${v.path}`);
     }
     const runField = e.optional('baselineRun', EXPECTED_FIELDS);
     const ref = runField?.string();
     expected.set(id, {
       metrics: values,
       keys,
-      tolerance: resolveTolerance(ctx.metrics, [readTolerance(e.optional('tolerance', EXPECTED_FIELDS), ctx.metrics), entryTolerance, ctx.topTolerance]),
+      metricWhere,
+      tolerance: resolvePerMetric(ctx.metrics, [readPerMetric('tolerance', e.optional('tolerance', EXPECTED_FIELDS), ctx.metrics), ...inherited.tolerance], DEFAULT_TOLERANCE),
+      margin: resolvePerMetric(ctx.metrics, [readPerMetric('margin', e.optional('margin', EXPECTED_FIELDS), ctx.metrics), ...inherited.margin], DEFAULT_MARGIN),
       baselineRun: ref === undefined ? null : { path: resolve(dirname(ctx.file), ref), ref, where: `${runField!.where}: ${runField!.path}` },
       inputs: readSystemInputs(e.optional('inputs', EXPECTED_FIELDS)),
       where: `${e.where}: ${e.path}`,
@@ -214,7 +244,6 @@ function readEntry(
     systems,
     inputs: readDatasetInputs(get('inputs')),
     expected,
-    tolerance: resolveTolerance(ctx.metrics, [entryTolerance, ctx.topTolerance]),
     where: `${item.where}: ${item.path}`,
   };
 }
@@ -234,9 +263,8 @@ function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
   const get = (k: (typeof TOP_FIELDS)[number]) => root.optional(k, TOP_FIELDS);
 
   const metricsField = get('metrics');
-  const metrics = metricsField ? metricsField.items().map((f) => metricKey(metricsField, f.string(), null)) : [...DEFAULT_MATRIX_METRICS];
+  const metrics = metricsField ? metricsField.items().map((f) => metricKey(metricsField, f.string(), null)) : headlineMetrics();
   if (metrics.length === 0) throw metricsField!.error('the list is empty');
-  const alpha = get('alpha')?.number(1e-6, 0.5, 'a significance level alpha between 0.000001 and 0.5') ?? DEFAULT_ALPHA;
 
   let systems: SystemSpec[];
   const drafts = parseSystemsSection(root, { dtype: 'fp32', backend: 'embedded', cliModels: [] }, TOP_FIELDS);
@@ -249,7 +277,8 @@ function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
   const datasetsField = root.required('datasets', TOP_FIELDS, 'a "datasets" list is required: the datasets (and slices) to run the systems on');
   const items = datasetsField.items();
   if (items.length === 0) throw datasetsField.error('the list is empty');
-  const ctx = { file, metrics, systems, topTolerance: readTolerance(get('tolerance'), metrics) };
+  const top: Inherited = { tolerance: [readPerMetric('tolerance', get('tolerance'), metrics)], margin: [readPerMetric('margin', get('margin'), metrics)] };
+  const ctx = { file, metrics, systems, top };
   const datasets: DatasetEntry[] = [];
   for (const [i, item] of items.entries()) {
     const entry = readEntry(item, i, ctx);
@@ -258,5 +287,5 @@ function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
     }
     datasets.push(entry);
   }
-  return { file, name: basename(file, extname(file)), yaml, metrics, alpha, systems, datasets };
+  return { file, name: basename(file, extname(file)), yaml, metrics, systems, datasets };
 }

@@ -2,15 +2,14 @@
  * Run a matrix's dataset entries through the bench pipeline: one runBench per entry (every system of the entry
  * in one run, through the embedding cache), written as a normal results folder, then read back as a ResultsFile.
  */
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchConfig } from '../bench/config.js';
 import { runBench } from '../bench/run-bench.js';
-import { UserError } from '../errors.js';
-import { displayName, measureOf } from '../eval/metrics.js';
+import { measureOf } from '../eval/metrics.js';
 import { writeOutputs } from '../report/write-outputs.js';
 import type { ResultsFile } from '../results/schema.js';
-import { conditionName, type DatasetEntry, type RegressionMatrix } from './matrix.js';
+import { IGNORE_IDENTICAL_IDS } from './baselines.js';
+import type { DatasetEntry, RegressionMatrix } from './matrix.js';
 import { usesOpenSearch } from '../systems/system.js';
 
 /** How to run, from the command line: where data, models and caches are, OpenSearch, statistics, output. */
@@ -37,28 +36,6 @@ export function selectEntries(matrix: RegressionMatrix, tags: readonly string[])
   return tags.length === 0 ? matrix.datasets : matrix.datasets.filter((d) => d.tags.some((t) => tags.includes(t)));
 }
 
-/**
- * What must hold before anything runs (exit 2 otherwise): every condition has an expected value for every metric
- * and its stored baseline run is there. --update needs neither: it records them.
- */
-export async function preflight(matrix: RegressionMatrix, entries: readonly DatasetEntry[]): Promise<void> {
-  for (const entry of entries) {
-    for (const system of entry.systems) {
-      const e = entry.expected.get(system.id);
-      const missing = matrix.metrics.filter((m) => !e?.metrics.has(m));
-      if (missing.length > 0) {
-        throw new UserError(
-          `${e?.where ?? entry.where}: ${conditionName(entry, system)} has no expected ${missing.map(displayName).join(', ')}: ` +
-            `run regress --update to record tonight's values, then review and commit the matrix`,
-        );
-      }
-      if (e?.baselineRun && !(await stat(e.baselineRun.path).then((s) => s.isFile(), () => false))) {
-        throw new UserError(`${e.baselineRun.where}: stored baseline run ${e.baselineRun.path} is missing (run regress --update to write it)`);
-      }
-    }
-  }
-}
-
 export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: RunSettings): BenchConfig {
   const { outDir, opensearch, ...rest } = rs;
   return {
@@ -68,7 +45,7 @@ export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: R
     systems: entry.systems,
     k: Math.max(...matrix.metrics.map((m) => measureOf(m).k)),
     metrics: matrix.metrics,
-    ignoreIdenticalIds: true,
+    ignoreIdenticalIds: IGNORE_IDENTICAL_IDS,
     maxQueries: entry.maxQueries,
     maxDocs: entry.maxDocs,
     outDir: join(outDir, matrix.name, entry.name),

@@ -28,10 +28,14 @@ export async function applyRun(run: EntryRun): Promise<string[]> {
 
   const nowDataset = datasetInputs(dataset);
   if (!entry.inputs) {
-    changes.push(`${entry.name} inputs recorded: sha256 of ${Object.keys(nowDataset.files).join(', ')}; corpus statistics`);
+    changes.push(`${entry.name} inputs recorded: content digest and sha256 of ${Object.keys(nowDataset.files ?? {}).join(', ')}; corpus statistics`);
     doc.setIn([...base, 'inputs'], nowDataset);
   } else {
-    const inputDiff = [...diffFingerprint('files', entry.inputs.files, nowDataset.files), ...diffFingerprint('stats', entry.inputs.stats, nowDataset.stats)];
+    const inputDiff = [
+      ...diffFingerprint('content', entry.inputs.content, nowDataset.content),
+      ...diffFingerprint('files', entry.inputs.files, nowDataset.files),
+      ...diffFingerprint('stats', entry.inputs.stats, nowDataset.stats),
+    ];
     if (inputDiff.length > 0) {
       changes.push(...inputDiff.map((d) => `${entry.name} inputs ${d}`));
       doc.setIn([...base, 'inputs'], nowDataset);

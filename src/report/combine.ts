@@ -162,9 +162,11 @@ function inputDifferences(a: ReportRun, b: ReportRun): string[] {
       continue;
     }
     for (const key of new Set([...Object.keys(da.files), ...Object.keys(db.files)])) {
-      const fa = da.files[key]?.sha256;
-      const fb = db.files[key]?.sha256;
-      if (fa !== fb) what.push(`${key} sha256 ${fa?.slice(0, 12) ?? 'absent'} vs ${fb?.slice(0, 12) ?? 'absent'}`);
+      // The same records in another line order are the same input; files written before content digests compare bytes.
+      const field = da.files[key]?.contentDigest && db.files[key]?.contentDigest ? 'contentDigest' : 'sha256';
+      const fa = da.files[key]?.[field];
+      const fb = db.files[key]?.[field];
+      if (fa !== fb) what.push(`${key} ${field === 'sha256' ? 'sha256' : 'content'} ${fa?.slice(0, 12) ?? 'absent'} vs ${fb?.slice(0, 12) ?? 'absent'}`);
     }
     if (what.length) diffs.push(`${da.displayName} ${what.join(', ')}`);
   }

@@ -1,11 +1,11 @@
 /**
  * A report in any format, and a report folder: report.<format> plus every chart as a standalone SVG.
  * `bench` puts report.md, report.html and the SVGs in results/<run-id>/; `report --out DIR` writes a folder
- * of its own the same way (built in a temp folder, renamed into place).
+ * of its own the same way (built in a temp folder, renamed into place, see `writeReportFolder`).
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { tempPathFor, withTempPath } from '../atomic-file.js';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { replaceIfUnchanged, withTempPath, type PathState } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { reportCharts } from './charts.js';
 import type { ReportModel } from './combine.js';
@@ -67,9 +67,11 @@ const REPORT_ENTRY = /^(report\.(md|html|json|csv)|[A-Za-z0-9+._-]+\.svg)$/;
 /**
  * Write `files` as the folder `dir`, all or nothing: into a temp folder first, renamed into place at the end.
  * An existing `dir` is replaced only when it holds nothing but report files (a previous report); anything
- * else is an error, so `--out .` never deletes a user's files.
+ * else is an error, so `--out .` never deletes a user's files. `seen` is `dir` as the command found it when it
+ * started: a report another process wrote there meanwhile is not replaced, this one fails instead
+ * (`replaceIfUnchanged`), so of two reports written to one folder at once neither is silently lost.
  */
-export async function writeReportFolder(dir: string, files: Map<string, string>): Promise<void> {
+export async function writeReportFolder(dir: string, files: Map<string, string>, seen: PathState): Promise<void> {
   const existing = await stat(dir).then(
     (s) => s,
     () => null,
@@ -80,11 +82,10 @@ export async function writeReportFolder(dir: string, files: Map<string, string>)
       throw new UserError(`--out ${dir} exists and is not a report folder (it holds ${foreign.slice(0, 3).join(', ')}): choose a new or empty folder`);
     }
   }
-  const tmp = tempPathFor(dir);
-  await withTempPath(tmp, async () => {
-    await mkdir(tmp, { recursive: true });
+  await mkdir(dirname(dir), { recursive: true });
+  await withTempPath(dir, async (tmp) => {
+    await mkdir(tmp);
     for (const [name, text] of files) await writeFile(join(tmp, name), text);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
+    await replaceIfUnchanged(tmp, dir, seen);
   });
 }

@@ -1,7 +1,7 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { BenchOutcome } from '../bench/run-bench.js';
-import { tempPathFor, withTempPath } from '../atomic-file.js';
+import { publishFolder } from '../atomic-file.js';
 import { writeRunFile } from '../formats/run-file.js';
 import { buildResults, environment, runFileName } from '../results/build-results.js';
 import type { ResultsFile } from '../results/schema.js';
@@ -9,7 +9,10 @@ import { modelShortName } from '../systems/system.js';
 import { combineResults, type ReportModel } from './combine.js';
 import { reportFiles } from './report-files.js';
 
-/** `20261125-174501-scifact-e5-small-v2`: sortable, and says what ran. */
+/**
+ * `20261125-174501-scifact-e5-small-v2`: sortable, and says what ran. Two runs of the same inputs started in the same
+ * second get the same id: `writeOutputs` then names the later folder `...-2` (`-3`, ...).
+ */
 export function makeRunId(outcome: BenchOutcome): string {
   const { datasets, systems } = outcome.config;
   const stamp = outcome.startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -21,28 +24,32 @@ export function makeRunId(outcome: BenchOutcome): string {
 
 /**
  * Write results/<run-id>/ as a whole: results.json, the TREC run files, report.md, report.html and the chart
- * SVGs. Everything goes into a hidden temp folder first and is renamed into place at the end, so a failure
- * never leaves a half-written result folder behind. The reports render from the ResultsFile, as `report` does.
+ * SVGs, under a folder name no other run holds (`publishFolder`: never replacing another run's results, even one
+ * started in the same second on the same inputs). Everything goes into a hidden temp folder first and is renamed
+ * into place at the end, so a failure or Ctrl-C never leaves a half-written result folder behind. The run id in
+ * results.json is the folder's name. The reports render from the ResultsFile, as `report` does.
  */
 export async function writeOutputs(outcome: BenchOutcome): Promise<{ results: ResultsFile; model: ReportModel; dir: string }> {
-  const runId = makeRunId(outcome);
-  const results = buildResults(outcome, runId, await environment());
-  const model = combineResults([{ results, source: 'results.json' }]);
-  const reports = await reportFiles(model, ['md', 'html']);
-  const dir = join(outcome.config.outDir, runId);
-  const tmp = tempPathFor(dir);
-  await withTempPath(tmp, async () => {
-    await mkdir(join(tmp, 'runs'), { recursive: true });
+  const env = await environment();
+  const render = async (runId: string) => {
+    const results = buildResults(outcome, runId, env);
+    const model = combineResults([{ results, source: 'results.json' }]);
+    return { results, model, reports: await reportFiles(model, ['md', 'html']) };
+  };
+  const base = join(outcome.config.outDir, makeRunId(outcome));
+  // Rendered before the folder name is claimed, so the claim stays empty for milliseconds; again only if taken.
+  let out = await render(basename(base));
+  const dir = await publishFolder(base, async (tmp, final) => {
+    if (basename(final) !== out.results.runId) out = await render(basename(final));
+    await mkdir(join(tmp, 'runs'));
     for (const d of outcome.datasets) {
       for (const s of d.systems) {
         const run = new Map([...s.run].map(([qid, hits]) => [qid, new Map(hits.map((h) => [h.id, h.score]))]));
         await writeRunFile(join(tmp, 'runs', runFileName(d.name, s.system.id)), run, `beir-bench.${s.system.id}`);
       }
     }
-    await writeFile(join(tmp, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    for (const [name, text] of reports) await writeFile(join(tmp, name), text);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  });
-  return { results, model, dir };
+    await writeFile(join(tmp, 'results.json'), `${JSON.stringify(out.results, null, 2)}\n`);
+    for (const [name, text] of out.reports) await writeFile(join(tmp, name), text);
+  }, { unique: true });
+  return { results: out.results, model: out.model, dir };
 }

@@ -1,28 +1,17 @@
 /** A finished run as results.json (src/results/schema.ts): provenance, settings, and every per-query score. */
-import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { redactUrl } from '../backends/opensearch-client.js';
 import type { BenchOutcome, DatasetOutcome, SystemOutcome } from '../bench/run-bench.js';
 import { getDataset } from '../datasets/registry.js';
+import { asModelsDir } from '../embed/model-source.js';
+import { installedVersion, ownVersion } from '../package-info.js';
 import { SCHEMA_VERSION, type Environment, type ResultsFile, type SystemResults } from './schema.js';
 
-/** src/results/ and dist/results/ both sit two levels below the package root. */
-const PACKAGE_ROOT = new URL('../../', import.meta.url);
-
-const RECORDED_PACKAGES = ['beir-bench', '@huggingface/transformers', 'onnxruntime-node', '@opensearch-project/opensearch'];
-
-async function packageVersion(name: string): Promise<string | null> {
-  const file = name === 'beir-bench' ? new URL('package.json', PACKAGE_ROOT) : new URL(`node_modules/${name}/package.json`, PACKAGE_ROOT);
-  try {
-    return (JSON.parse(await readFile(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return null;
-  }
-}
+const RECORDED_PACKAGES = ['@huggingface/transformers', 'onnxruntime-node', '@opensearch-project/opensearch'];
 
 export async function environment(): Promise<Environment> {
-  const packages: Record<string, string | null> = {};
-  for (const p of RECORDED_PACKAGES) packages[p] = await packageVersion(p);
+  const packages: Record<string, string | null> = { 'beir-bench': ownVersion() };
+  for (const p of RECORDED_PACKAGES) packages[p] = installedVersion(p);
   return { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, packages };
 }
 
@@ -62,7 +51,8 @@ function systemResults(dataset: string, s: SystemOutcome): SystemResults {
 }
 
 export function buildResults(outcome: BenchOutcome, runId: string, env: Environment): ResultsFile {
-  const { systems, opensearch, quiet: _quiet, ...config } = outcome.config;
+  const { systems, opensearch, quiet: _quiet, modelsDir, ...config } = outcome.config;
+  const models = modelsDir === undefined ? undefined : asModelsDir(modelsDir);
   return {
     schemaVersion: SCHEMA_VERSION,
     runId,
@@ -70,7 +60,11 @@ export function buildResults(outcome: BenchOutcome, runId: string, env: Environm
     seconds: outcome.seconds,
     environment: env,
     // A URL may carry user:password; results are shared, credentials never are.
-    config: { ...config, ...(opensearch ? { opensearch: { ...opensearch, url: redactUrl(opensearch.url) } } : {}) },
+    config: {
+      ...config,
+      ...(models && { modelsDir: models.dir, modelsDirFrom: models.from }),
+      ...(opensearch ? { opensearch: { ...opensearch, url: redactUrl(opensearch.url) } } : {}),
+    },
     systems,
     passages: passageCounts(outcome.datasets),
     datasets: outcome.datasets.map((d) => ({

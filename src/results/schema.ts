@@ -8,6 +8,7 @@ import type { DeploymentAudit } from '../audit/audit-result.js';
 import type { BenchConfig } from '../bench/config.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import type { EncoderInfo } from '../embed/encoder.js';
+import type { ModelsDirOrigin } from '../embed/model-source.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
 import type { MetricComparison } from '../eval/compare.js';
 import type { InvariantViolation } from '../eval/invariants.js';
@@ -69,9 +70,13 @@ export interface Environment {
 }
 
 /** The run's settings besides its systems (listed whole in ResultsFile.systems) and the progress flag. */
-export type RunConfig = Omit<BenchConfig, 'systems' | 'opensearch' | 'quiet'> & {
+export type RunConfig = Omit<BenchConfig, 'systems' | 'opensearch' | 'quiet' | 'modelsDir'> & {
   /** OpenSearch settings when a system used it; the URL has any credentials removed. */
   opensearch?: Record<string, unknown>;
+  /** The models folder consulted (each system's encoder.source says where its model came from). */
+  modelsDir?: string;
+  /** Who chose it: --models-dir, $BEIR_BENCH_MODELS_DIR or the default folder. Absent in results written before it. */
+  modelsDirFrom?: ModelsDirOrigin;
 };
 
 export interface DatasetResults {
@@ -81,8 +86,12 @@ export interface DatasetResults {
   officialZipMd5: string;
   folder: string;
   split: string;
-  /** corpus.jsonl, queries.jsonl, qrels/<split>.tsv by path relative to the folder. */
-  files: Record<string, { path: string; bytes: number; sha256: string }>;
+  /**
+   * corpus.jsonl, queries.jsonl, qrels/<split>.tsv by path relative to the folder: the byte sha256 (provenance)
+   * and the content digest (identity, independent of line order, line endings and key order; docs/DATASETS.md).
+   * `contentDigest` is optional: files written before it was added lack it.
+   */
+  files: Record<string, { path: string; bytes: number; sha256: string; contentDigest?: string }>;
   qrelsDocsMissingFromCorpus: { rows: number; docIds: number; examples: string[] };
   /** Passages indexed and queries run (after --max-docs / --max-queries). */
   docs: number;

@@ -15,13 +15,15 @@ import { OpenSearchMlBackend } from '../backends/opensearch-ml/backend.js';
 import { startLoopbackServer, type LoopbackServer } from '../serve/loopback.js';
 import { DEFAULT_TRANSPORT, type RemoteTransport } from '../embed/remote-client.js';
 import { openRemoteEncoder } from '../embed/remote-encoder.js';
+import { weightsOrigin, type ModelsDir } from '../embed/model-source.js';
 import { UserError } from '../errors.js';
 import type { MemoryBudget } from '../memory-budget.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import type { DenseSystem, EngineKind, InputType, SystemSpec } from '../systems/system.js';
 
 export interface ResourceOptions {
-  modelsDir?: string;
+  /** Where local models are looked up (src/embed/model-source.ts); absent = the hub. */
+  modelsDir?: string | ModelsDir;
   threads?: number;
   batchSize?: number;
   batchTokens?: number;
@@ -80,7 +82,12 @@ export class RunResources {
       const o = this.opts;
       e =
         encoder.kind === 'local'
-          ? loadEncoder({ model, dtype: encoder.dtype, modelsDir: o.modelsDir, threads: o.threads, batchSize: o.batchSize, batchTokens: o.batchTokens, device: o.device })
+          ? loadEncoder({ model, dtype: encoder.dtype, modelsDir: o.modelsDir, threads: o.threads, batchSize: o.batchSize, batchTokens: o.batchTokens, device: o.device }).then(
+              (loaded) => {
+                if (!o.quiet) process.stderr.write(`  ${model.id} (${encoder.dtype}): weights ${weightsOrigin(loaded.info)}\n`);
+                return loaded;
+              },
+            )
           : openRemoteEncoder({ spec: encoder, model, inputType, transport: o.remote ?? DEFAULT_TRANSPORT, cacheDir: o.embeddingCacheDir });
       this.encoders.set(key, e);
     }
@@ -157,7 +164,7 @@ export class RunResources {
     const key = `${configHash(keyPartsOf(encoder.info))}:${namespace}:${textsId}`;
     const earlier = this.corpusVectors.get(key);
     if (earlier) return { ...(await earlier), encoded: 0, fromCache: 0, seconds: 0, reused: true };
-    const out = embedCorpus({ encoder, texts: texts(), count, cacheDir: this.opts.embeddingCacheDir, namespace, label, quiet: this.opts.quiet });
+    const out = embedCorpus({ encoder, texts, count, cacheDir: this.opts.embeddingCacheDir, namespace, label, quiet: this.opts.quiet });
     this.corpusVectors.set(key, out);
     return { ...(await out), reused: false };
   }

@@ -276,3 +276,35 @@ export function exactTwin(system: DenseSystem | HybridSystem): DenseSystem | Hyb
 /** Systems measured against an exact twin: HNSW search, and the cluster's hybrid query (HNSW inside). */
 export const isApproximate = (system: SystemSpec): system is DenseSystem | HybridSystem =>
   (system.kind === 'dense' && system.engine === 'opensearch-knn') || (system.kind === 'hybrid' && system.engine === 'opensearch-hybrid');
+
+/**
+ * Engine facts the regression verdicts rest on (docs/REGRESSION.md, "Which conditions are deterministic"): whether
+ * an engine, given the same data and vectors, returns the same run bit for bit every time, a fresh index included.
+ * One table, so it moves whole into an engine registry.
+ */
+const REPRODUCES_ITS_RUN: Record<EngineKind | HybridEngine, boolean> = {
+  // float64 dot products over cached float32 vectors, ties by doc id (src/ranking.ts).
+  exact: true,
+  // Scores from corpus statistics, not from the order docs were indexed in.
+  bm25: true,
+  // Measured: fresh indexes of full SciFact and NFCorpus return byte-identical runs (docs/REGRESSION.md).
+  'opensearch-bm25': true,
+  // HNSW: the graph depends on insertion order and concurrency, so a rebuilt index can return other neighbours.
+  'opensearch-knn': false,
+  // HNSW, over vectors the cluster computes.
+  'opensearch-ml': false,
+  // Computed in process from its components' runs: as reproducible as they are.
+  fusion: true,
+  // The cluster's hybrid query searches an HNSW index.
+  'opensearch-hybrid': false,
+};
+
+/**
+ * Whether a system reproduces its run bit for bit from the same inputs. Vectors must come from the local encoder
+ * (through the embedding cache): a remote endpoint may return other floats for the same text.
+ */
+export const isDeterministic = (system: SystemSpec): boolean => {
+  if (system.kind === 'hybrid') return REPRODUCES_ITS_RUN[system.engine] && system.components.every(isDeterministic);
+  if (system.kind === 'dense' && system.encoder.kind !== 'local') return false;
+  return REPRODUCES_ITS_RUN[system.engine];
+};

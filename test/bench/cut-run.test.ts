@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutRun } from '../../src/bench/cut-run.js';
+import { cutRun, retrievalDepth, runDepth } from '../../src/bench/cut-run.js';
 import type { RankedRun } from '../../src/backends/backend.js';
 import { rankDocs } from '../../src/ranking.js';
 
@@ -25,5 +25,18 @@ describe('cutRun', () => {
 
   it('keeps queries with no hits as empty result lists (BEIR scores them 0)', () => {
     expect(cutRun(run({ q: {} }), 10, true).get('q')!.length).toBe(0);
+  });
+
+  it('keeps as many hits as the deepest cutoff: Recall@100 is scored from 100 hits whatever k is', () => {
+    expect(runDepth({ k: 10, metrics: ['ndcg_cut.10', 'map_cut.10', 'recall.10'] })).toBe(10);
+    expect(runDepth({ k: 10, metrics: ['ndcg_cut.10', 'map_cut.10', 'recall.10', 'recall.100'] })).toBe(100);
+    expect(runDepth({ k: 10, metrics: ['ndcg_cut.10'], depth: 1000 })).toBe(1000);
+    // Engines are asked for one more when the self hit is dropped, so the run still holds the depth.
+    expect(retrievalDepth(100, true)).toBe(101);
+    expect(retrievalDepth(100, false)).toBe(100);
+    const docs = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`d${String(i).padStart(3, '0')}`, 1 - i / 1000]));
+    const out = cutRun(run({ d000: docs }), 100, true);
+    expect(out.get('d000')!.length).toBe(100);
+    expect(out.get('d000')![0].id).toBe('d001');
   });
 });

@@ -78,8 +78,8 @@ describe('beir-bench bad input', () => {
   });
 
   itWithShared('names the missing file inside a dataset folder', async () => {
-    // shared/beir/arguana has queries and qrels but no corpus.jsonl.
-    const r = await cli(['bench', '--dataset', 'arguana', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', out]);
+    // shared/beir/trec-covid has queries and qrels but no corpus.jsonl.
+    const r = await cli(['bench', '--dataset', 'trec-covid', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/corpus\.jsonl/);
   });
@@ -126,7 +126,7 @@ describe('beir-bench bad input', () => {
 
   itWithShared('leaves no result folder behind when a run fails', async () => {
     const dest = join(out, 'failed');
-    await cli(['bench', '--dataset', 'arguana', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', dest]);
+    await cli(['bench', '--dataset', 'trec-covid', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', dest]);
     const left = await readdir(dest).catch(() => [] as string[]);
     expect(left).toEqual([]);
   });

@@ -29,10 +29,11 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** A bench run that must fetch the default model (e5-small-v2): no models dir, an empty embedding cache. */
+/** A bench run that must fetch the default model (e5-small-v2): no models dir (a HOME without one), an empty embedding cache. */
 function benchNeedingTheHub(hub: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
   return runCli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--out', join(scratch, 'out'), '--quiet', ...extra], {
     HF_ENDPOINT: hub,
+    HOME: scratch,
     BEIR_BENCH_MODELS_DIR: '',
     BEIR_BENCH_CACHE: join(scratch, 'embeddings'),
     DEBUG: '',

@@ -89,12 +89,12 @@ describe('bench --encoder-url', () => {
     expect(r.stderr).not.toContain('pw@');
   });
 
-  // This project installs onnxruntime-node without its CUDA libraries (.npmrc); a GPU machine that added them skips this.
+  // This project installs onnxruntime-node without its CUDA libraries (package.json allowScripts); a GPU machine that added them skips this.
   const cudaInstalled = existsSync(join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', 'linux', 'x64', 'libonnxruntime_providers_cuda.so'));
   it.skipIf(cudaInstalled)('--device cuda without the CUDA provider: one line saying what to install', async () => {
     const r = await bench('cuda', ['--device', 'cuda', '--arms', 'symmetric', '--models-dir', join(dir, 'no-models')]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/--device cuda: onnxruntime-node's CUDA provider is not installed .*ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/);
+    expect(r.stderr).toMatch(/--device cuda: onnxruntime-node's CUDA provider is not installed .*ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install/);
   });
 });

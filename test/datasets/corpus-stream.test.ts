@@ -68,9 +68,9 @@ describe('scanCorpus and the corpus stream', () => {
     expect(scan.corpus.fileBytes).toBe(bytes);
   });
 
-  it('keeps the docs always wanted plus the first fillers, and counts the distinct ids of the whole file', async () => {
+  it('keeps only the docs of a slice, in corpus order, and counts the distinct ids of the whole file', async () => {
     const { path, bytes } = await corpusFile(['a', 'b', 'c', 'd', 'b', 'e'].map((id) => ({ _id: id, text: id })));
-    const scan = await scanCorpus(path, bytes, { always: new Set(['d']), fillerBudget: 1 });
+    const scan = await scanCorpus(path, bytes, { only: new Set(['d', 'a', 'zz']) });
     expect([...scan.corpus.ids]).toEqual(['a', 'd']);
     expect((await docsOf(scan.corpus)).map((d) => d.id)).toEqual(['a', 'd']);
     expect(scan.distinctDocs).toBe(5);

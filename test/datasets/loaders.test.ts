@@ -104,7 +104,8 @@ describe('loadDataset', () => {
     expect(ds.queries.map((q) => q.id)).toEqual(['q4']);
   });
 
-  it('maxQueries keeps the first queries; maxDocs keeps their relevant docs plus the first others', async () => {
+  it('maxQueries and maxDocs pick by the seeded hash of the ids (slice order), not by file position', async () => {
+    // Slice order (sha256 of "beir-bench slice v1\0" + id): queries q1 < 3 < q2; docs d5 < d4 < d3 < 2 (< d1).
     const ds = await loadDataset('tiny', TINY, { split: 'test', maxQueries: 2, maxDocs: 3 });
     expect(ds.queries.map((q) => q.id)).toEqual(['3', 'q1']);
     expect([...ds.qrels.keys()]).toEqual(['3', 'q1']);
@@ -112,8 +113,10 @@ describe('loadDataset', () => {
     expect([...ds.corpus.ids]).toEqual(['d1', 'd4']);
     expect((await docsOf(ds.corpus)).map((d) => d.id)).toEqual(['d1', 'd4']);
     expect({ docs: ds.corpusDocsTotal, queries: ds.judgedQueriesTotal }).toEqual({ docs: 5, queries: 3 });
+    // q1 alone: d1 and d9 relevant, one filler: d5, the first other doc in slice order (the last in the file).
     const wider = await loadDataset('tiny', TINY, { split: 'test', maxQueries: 1, maxDocs: 3 });
-    expect((await docsOf(wider.corpus)).map((d) => d.id)).toEqual(['d1', '2', 'd4']);
+    expect(wider.queries.map((q) => q.id)).toEqual(['q1']);
+    expect((await docsOf(wider.corpus)).map((d) => d.id)).toEqual(['d1', 'd5']);
   });
 
   it('a repeated corpus _id keeps its first position and last content (BEIR dict)', async () => {
@@ -150,9 +153,9 @@ describe('loadDataset', () => {
   });
 
   itWithShared('names a missing corpus.jsonl, and a missing split with the splits there are', async () => {
-    const noCorpus = await rejection(loadDataset('arguana', join(BEIR, 'arguana'), { split: 'test' }));
+    const noCorpus = await rejection(loadDataset('trec-covid', join(BEIR, 'trec-covid'), { split: 'test' }));
     expect(noCorpus).toBeInstanceOf(UserError);
-    expect(noCorpus.message).toBe(`corpus.jsonl not found in ${BEIR}/arguana: ${BEIR}/arguana/corpus.jsonl is missing`);
+    expect(noCorpus.message).toBe(`corpus.jsonl not found in ${BEIR}/trec-covid: ${BEIR}/trec-covid/corpus.jsonl is missing`);
     const noSplit = await rejection(loadDataset('scifact', join(BEIR, 'scifact'), { split: 'dev' }));
     expect(noSplit.message).toMatch(/^qrels\/dev\.tsv not found in .*scifact.*\(splits available: test, train\)$/);
   });

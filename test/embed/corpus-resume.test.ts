@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { corpusRows } from '../../src/backends/opensearch-bulk.js';
 import type { Corpus } from '../../src/datasets/corpus.js';
 import { loadDataset } from '../../src/datasets/loaders.js';
@@ -56,9 +56,9 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a streamed corpus embedding int
 
   const request = (cacheDir: string, enc: Encoder): CorpusEmbedRequest => ({
     encoder: enc,
-    texts: (async function* () {
+    texts: async function* () {
       yield* texts;
-    })(),
+    },
     count: texts.length,
     cacheDir,
     namespace: 'scifact',
@@ -111,6 +111,29 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a streamed corpus embedding int
       i++;
     }
     expect(i).toBe(DOCS);
+  });
+
+  it('vectors lost after they were encoded (a segment corrupted, another removed) are encoded again when their block is read', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'beir-bench-stream-heal-'));
+    dirs.push(cacheDir);
+    const clean = await allRows((await embedCorpus(request(cacheDir, encoder))).vectors, 1000);
+    const out = await embedCorpus(request(cacheDir, encoder));
+    expect(out.encoded).toBe(0);
+    // After the run checked the cache: one segment's vector bytes flipped, another segment deleted.
+    const segments = (await readdir(cacheDir, { recursive: true })).filter((f) => f.endsWith('.bin')).map((f) => join(cacheDir, f)).sort();
+    const flipped = await readFile(segments[0]);
+    flipped[flipped.length - 1] ^= 0xff;
+    await writeFile(segments[0], flipped);
+    await unlink(segments[1]);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(await allRows(out.vectors, 7)).toEqual(clean);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/is corrupted \(checksum mismatch\); discarded/));
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^warning: encoding \d+ vectors again that the embedding cache lost during the run/));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(await embedCorpus(request(cacheDir, encoder))).toMatchObject({ encoded: 0, fromCache: DOCS });
   });
 
   it('without a cache dir, vectors live in a temporary store that dispose() removes', async () => {

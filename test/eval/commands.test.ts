@@ -19,6 +19,8 @@ function evalArgs(over: Partial<EvalArgs> = {}): EvalArgs {
     run: tempFile('run.trec', RUN),
     qrelsFormat: 'auto',
     metrics: 'ndcg_cut.10,P@2,recall.1',
+    // Toy lists shorter than 10 are whole here (there is nothing more to retrieve): see the run-depth tests.
+    completeRuns: true,
     perQuery: false,
     allQrels: false,
     ignoreIdenticalIds: true,

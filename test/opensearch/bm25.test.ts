@@ -73,4 +73,19 @@ describe.skipIf(!NODE_URL)('OpenSearch BM25 arm (real node)', () => {
     expect(run.get('q4')!.length).toBe(0);
     expect(run.get('q1')!.length).toBeGreaterThan(10);
   });
+
+  it('a score tie across the k-th hit gives the same run whatever order the index was built in (ties by doc id)', async () => {
+    // 30 docs with the same text tie on every query term; the node alone would pick 10 of them by internal doc order.
+    const tied = Array.from({ length: 30 }, (_, i) => ({ id: `tie-${String(i).padStart(2, '0')}`, title: '', text: 'apple orchard harvest' }));
+    const orders = [tied, [...tied].reverse(), [...tied.slice(15), ...tied.slice(0, 15)]];
+    const runs = [];
+    for (const [i, order] of orders.entries()) {
+      const k = key({ system: 'bm25', model: 'none', docSet: `ties-${i}` });
+      await backend.index({ key: k, corpus: memoryCorpus(order) });
+      runs.push((await backend.search({ key: k, queries: [{ id: 'q', text: 'apple' }], k: 10 })).get('q')!.map((h) => h.id));
+    }
+    const expected = Array.from({ length: 10 }, (_, i) => `tie-${29 - i}`);
+    for (const run of runs) expect(run).toEqual(expected);
+    expect(Bm25Index.build(tied).search('apple', 10).map((h) => h.id)).toEqual(expected);
+  });
 });

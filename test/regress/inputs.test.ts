@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { diffFingerprint, inputChanges, stringChanges, type DatasetInputs, type SystemInputs } from '../../src/regress/inputs.js';
+import { diffFingerprint, fileChanges, inputChanges, stringChanges, type DatasetInputs, type SystemInputs } from '../../src/regress/inputs.js';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
-const dataset: DatasetInputs = { files: { 'corpus.jsonl': SHA_A, 'qrels/test.tsv': SHA_A }, stats: { docs: 300, passageWordsAvg: 203.53 } };
+const dataset: DatasetInputs = {
+  content: { 'corpus.jsonl': SHA_A, 'qrels/test.tsv': SHA_A },
+  files: { 'corpus.jsonl': SHA_A, 'qrels/test.tsv': SHA_A },
+  stats: { docs: 300, passageWordsAvg: 203.53 },
+};
 const system: SystemInputs = {
   encoder: { model: 'intfloat/e5-small-v2', weightsSha256: SHA_A, dtype: 'fp32', pooling: 'mean', normalize: true, maxLength: 512, dimension: 384 },
   strings: { queries: SHA_A, passages: SHA_A },
@@ -15,19 +19,25 @@ describe('recorded inputs', () => {
     expect(inputChanges({ dataset: null, system: null }, { dataset, system })).toEqual([]);
   });
 
-  it('names each changed file, statistic and encoder setting, hashes shortened', () => {
+  it('names each changed content digest, statistic and encoder setting, hashes shortened', () => {
     const now = {
-      dataset: { files: { 'corpus.jsonl': SHA_B, 'qrels/dev.tsv': SHA_A }, stats: { docs: 299, passageWordsAvg: 203.53 } },
+      dataset: { content: { 'corpus.jsonl': SHA_B, 'qrels/dev.tsv': SHA_A }, files: dataset.files, stats: { docs: 299, passageWordsAvg: 203.53 } },
       system: { ...system, encoder: { ...system.encoder, weightsSha256: SHA_B, maxLength: 256 } },
     };
     expect(inputChanges({ dataset, system }, now)).toEqual([
-      'files.corpus.jsonl: aaaaaaaaaaaa… -> bbbbbbbbbbbb…',
-      'files.qrels/test.tsv: aaaaaaaaaaaa… -> (absent)',
-      'files.qrels/dev.tsv: (absent) -> aaaaaaaaaaaa…',
+      'content.corpus.jsonl: aaaaaaaaaaaa… -> bbbbbbbbbbbb…',
+      'content.qrels/test.tsv: aaaaaaaaaaaa… -> (absent)',
+      'content.qrels/dev.tsv: (absent) -> aaaaaaaaaaaa…',
       'stats.docs: 300 -> 299',
-      'encoder.weightsSha256: aaaaaaaaaaaa… -> bbbbbbbbbbbb…',
+      "encoder.weightsSha256: aaaaaaaaaaaa… -> bbbbbbbbbbbb… (tonight's intfloat/e5-small-v2 onnx/model.onnx is not the file the matrix expects: provision the pinned weights, scripts/provision-models.sh)",
       'encoder.maxLength: 512 -> 256',
     ]);
+  });
+
+  it('the files\' bytes are information: the same records in another order are no input change', () => {
+    const now = { dataset: { ...dataset, files: { ...dataset.files, 'corpus.jsonl': SHA_B } }, system };
+    expect(inputChanges({ dataset, system }, now)).toEqual([]);
+    expect(fileChanges(dataset, now.dataset)).toEqual(['files.corpus.jsonl: aaaaaaaaaaaa… -> bbbbbbbbbbbb…']);
   });
 
   it('the strings sent are not an input change: they are the code\'s doing when data and model are unchanged', () => {

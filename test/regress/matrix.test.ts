@@ -6,7 +6,7 @@ const parse = (text: string) => parseMatrix(text, '/work/regressions/m.yaml');
 const VALID = `# comment kept
 metrics: [NDCG@10, recall.10]
 tolerance: 0.002
-alpha: 0.01
+margin: 0.02
 systems:
   - id: e5
     model: intfloat/e5-small-v2
@@ -15,10 +15,12 @@ systems:
 datasets:
   - dataset: SciFact
     tolerance: { NDCG@10: 0.003 }
+    margin: 0.015
     expected:
       bm25:
         metrics: { NDCG@10: 0.6651, Recall@10: 0.79 }
         tolerance: { Recall@10: 0.005 }
+        margin: { NDCG@10: 0.005 }
         baselineRun: m/scifact.bm25.trec
       e5:
         metrics: { ndcg_cut.10: 0.6875, Recall@10: 0.8 }
@@ -31,39 +33,54 @@ datasets:
     tags: [ci]
     systems: [e5]
     inputs:
+      content: { corpus.jsonl: c1 }
       files: { corpus.jsonl: f1 }
       stats: { docs: 200, passageWordsAvg: 12.5 }
+    expected:
+      e5:
+        metrics: { NDCG@10: 0.7, Recall@10: 0.2 }
 `;
 
 describe('regression matrix', () => {
-  it('reads systems, metrics, tolerances (most specific wins), slices, tags, baseline runs and recorded inputs', () => {
+  it('reads systems, metrics, tolerances and margins (most specific wins), slices, tags, baseline runs and recorded inputs', () => {
     const m = parse(VALID);
     expect(m.name).toBe('m');
     expect(m.metrics).toEqual(['ndcg_cut.10', 'recall.10']);
-    expect(m.alpha).toBe(0.01);
     expect(m.systems.map((s) => s.id)).toEqual(['e5', 'bm25']);
     const [scifact, nfcorpus] = m.datasets;
     expect(scifact).toMatchObject({ name: 'scifact', dataset: 'scifact', split: 'test', tags: [] });
     expect(scifact.systems.map((s) => s.id)).toEqual(['e5', 'bm25']);
     const bm25 = scifact.expected.get('bm25')!;
     expect(bm25.tolerance).toEqual({ 'ndcg_cut.10': 0.003, 'recall.10': 0.005 });
+    expect(bm25.margin).toEqual({ 'ndcg_cut.10': 0.005, 'recall.10': 0.015 });
+    expect(bm25.metricWhere.get('recall.10')).toBe('/work/regressions/m.yaml:16: datasets[0].expected.bm25.metrics.Recall@10');
     expect(bm25.baselineRun).toMatchObject({ path: '/work/regressions/m/scifact.bm25.trec', ref: 'm/scifact.bm25.trec' });
-    expect(bm25.baselineRun!.where).toMatch(/^\/work\/regressions\/m\.yaml:17: datasets\[0\]\.expected\.bm25\.baselineRun$/);
+    expect(bm25.baselineRun!.where).toMatch(/^\/work\/regressions\/m\.yaml:19: datasets\[0\]\.expected\.bm25\.baselineRun$/);
     const e5 = scifact.expected.get('e5')!;
     expect([...e5.metrics]).toEqual([['ndcg_cut.10', 0.6875], ['recall.10', 0.8]]);
     expect(e5.keys.get('ndcg_cut.10')).toBe('ndcg_cut.10');
     expect(e5.tolerance).toEqual({ 'ndcg_cut.10': 0.003, 'recall.10': 0.002 });
+    expect(e5.margin).toEqual({ 'ndcg_cut.10': 0.015, 'recall.10': 0.015 });
     expect(e5.inputs).toEqual({ encoder: { model: 'intfloat/e5-small-v2', weightsSha256: 'abc', normalize: true, maxLength: 512 }, strings: { queries: 'q1', passages: 'p1' } });
-    expect(nfcorpus).toMatchObject({ name: 'nfcorpus.q20.d200', maxQueries: 20, maxDocs: 200, tags: ['ci'], inputs: { files: { 'corpus.jsonl': 'f1' }, stats: { docs: 200, passageWordsAvg: 12.5 } } });
+    expect(nfcorpus).toMatchObject({
+      name: 'nfcorpus.q20.d200',
+      maxQueries: 20,
+      maxDocs: 200,
+      tags: ['ci'],
+      inputs: { content: { 'corpus.jsonl': 'c1' }, files: { 'corpus.jsonl': 'f1' }, stats: { docs: 200, passageWordsAvg: 12.5 } },
+    });
     expect(nfcorpus.systems.map((s) => s.id)).toEqual(['e5']);
-    expect(nfcorpus.tolerance).toEqual({ 'ndcg_cut.10': 0.002, 'recall.10': 0.002 });
+    expect(nfcorpus.expected.get('e5')).toMatchObject({ tolerance: { 'ndcg_cut.10': 0.002, 'recall.10': 0.002 }, margin: { 'ndcg_cut.10': 0.02, 'recall.10': 0.02 } });
   });
 
-  it('defaults: bench metrics at k = 10, tolerance 0.001, alpha 0.05', () => {
-    const m = parse('systems:\n  - engine: bm25\ndatasets:\n  - dataset: scifact\n    split: dev\n');
+  it('defaults: bench metrics at k = 10, tolerance 0.0001 (the stored rounding), margin 0.01', () => {
+    const m = parse('systems:\n  - engine: bm25\ndatasets:\n  - dataset: scifact\n    split: dev\n    expected:\n      bm25:\n        metrics: { NDCG@10: 0.5 }\n');
     expect(m.metrics).toEqual(['ndcg_cut.10', 'map_cut.10', 'recall.10']);
-    expect(m.alpha).toBe(0.05);
-    expect(m.datasets[0]).toMatchObject({ name: 'scifact.dev', split: 'dev', tolerance: { 'ndcg_cut.10': 0.001, 'map_cut.10': 0.001, 'recall.10': 0.001 } });
+    expect(m.datasets[0]).toMatchObject({ name: 'scifact.dev', split: 'dev' });
+    expect(m.datasets[0].expected.get('bm25')).toMatchObject({
+      tolerance: { 'ndcg_cut.10': 0.0001, 'map_cut.10': 0.0001, 'recall.10': 0.0001 },
+      margin: { 'ndcg_cut.10': 0.01, 'map_cut.10': 0.01, 'recall.10': 0.01 },
+    });
   });
 
   const base = 'systems:\n  - engine: bm25\ndatasets:\n';
@@ -87,9 +104,12 @@ describe('regression matrix', () => {
     ['typo in a field', `${base}  - dataset: scifact\n    maxQuery: 5\n`, /:5: datasets\[0\]\.maxQuery: unknown field; expected one of name, dataset, split, maxQueries, maxDocs, tags/],
     ['bad slice', `${base}  - dataset: scifact\n    maxDocs: 0\n`, /:5: datasets\[0\]\.maxDocs: expected a positive integer, got 0/],
     ['repeated entry', `${base}  - dataset: scifact\n  - dataset: scifact\n`, /:5: datasets\[1\]: two dataset entries are named "scifact"; give one a "name"/],
-    ['bad alpha', `alpha: 5\n${base}  - dataset: scifact\n`, /:1: alpha: expected a significance level alpha between/],
+    ['margin too wide', `margin: 0.6\n${base}  - dataset: scifact\n`, /:1: margin: expected an equivalence margin: an absolute difference in the metric's mean from 0\.0001 to 0\.5, got 0\.6/],
+    ['margin of an unknown metric', `${base}  - dataset: scifact\n    margin: { NDGC@10: 0.01 }\n`, /:5: datasets\[0\]\.margin\.NDGC@10: unknown metric "NDGC@10"/],
+    ['alpha (the old significance test)', `alpha: 0.05\n${base}  - dataset: scifact\n`, /:1: alpha: unknown field; expected one of description, metrics, tolerance, margin,/],
+    ['inputs without content', `${base}  - dataset: scifact\n    inputs:\n      stats: { docs: 1 }\n`, /:6: datasets\[0\]\.inputs: recorded inputs need "content" and "stats"/],
     ['bad system (shared systems-file reader)', 'systems:\n  - model: intfloat/e5-small-v2\n    prefix: sideways\ndatasets: []\n', /:3: systems\[0\]\.prefix: expected one of symmetric, asymmetric/],
-    ['unknown top-level field', `tolerence: 0.01\n${base}  - dataset: scifact\n`, /:1: tolerence: unknown field; expected one of description, metrics, tolerance, alpha, models, systems, datasets/],
+    ['unknown top-level field', `tolerence: 0.01\n${base}  - dataset: scifact\n`, /:1: tolerence: unknown field; expected one of description, metrics, tolerance, margin, models, systems, datasets/],
     ['not YAML', 'systems: [\n', /^\/work\/regressions\/m\.yaml:\d+: not valid YAML/],
   ])('%s: an error naming file, line and field', (_, text, message) => {
     expect(() => parse(text)).toThrow(message);

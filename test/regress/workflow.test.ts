@@ -1,10 +1,13 @@
 /**
- * The nightly workflow cannot run here: check that its YAML parses and holds what the README promises (schedule
- * and manual dispatch, caches, the OpenSearch service, artifacts, JUnit, step summary), and that every regress
- * flag it passes exists.
+ * The nightly job is scripts/nightly.sh (CI runs it on the ci slice: .ci/run); the workflow only provides the machine,
+ * the caches and the reports. GitHub cannot run here: check that the workflow's YAML parses and does what the docs
+ * promise (schedule and dispatch, the current Node LTS, caches whose keys keep a re-run's history, artifacts, JUnit),
+ * that it passes the script only options the script accepts, and that every regress flag the script passes exists.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readMatrix } from '../../src/regress/matrix.js';
@@ -23,11 +26,14 @@ const workflow = parse(readFileSync(join(REPO_ROOT, '.github', 'workflows', 'nig
 const job = workflow.jobs.regress;
 const steps: Step[] = job.steps;
 const env: Record<string, string> = workflow.env;
-const expand = (s: string) => s.replace(/\$(\w+)/g, (whole, name: string) => env[name] ?? whole);
 const uses = (action: string) => steps.filter((s) => s.uses?.split('@')[0] === action);
-const regressRuns = steps.filter((s) => s.run?.includes('npm run -s regress --')).map((s) => expand(s.run!));
+const runs = steps.filter((s) => s.run).map((s) => s.run!);
+const script = readFileSync(join(REPO_ROOT, 'scripts', 'nightly.sh'), 'utf8');
+const ciRun = readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8');
+const lines = (v: unknown) => String(v).trim().split('\n');
+const nightly = promisify(execFile);
 
-describe('.github/workflows/nightly.yml', () => {
+describe('.github/workflows/nightly.yml and scripts/nightly.sh', () => {
   it('runs nightly on a valid schedule and on manual dispatch', () => {
     const [{ cron }] = workflow.on.schedule;
     const fields = cron.split(' ');
@@ -38,60 +44,83 @@ describe('.github/workflows/nightly.yml', () => {
     expect(workflow.on).toHaveProperty('workflow_dispatch');
   });
 
-  it('runs the project matrix against an OpenSearch service of the version the local node uses', () => {
-    const service = job.services.opensearch;
-    const localVersion = /VERSION="\$\{BEIR_BENCH_OPENSEARCH_VERSION:-([\d.]+)\}"/.exec(readFileSync(join(REPO_ROOT, 'scripts', 'opensearch-local.sh'), 'utf8'))![1];
-    expect(service.image).toBe(`opensearchproject/opensearch:${localVersion}`);
-    expect(service.env.DISABLE_SECURITY_PLUGIN).toBe('true');
-    expect(service.ports).toContain('9200:9200');
-    expect(service.options).toMatch(/--health-cmd/);
-    expect(env.OPENSEARCH_URL).toBe('http://localhost:9200');
-    expect(existsSync(join(REPO_ROOT, env.MATRIX))).toBe(true);
-    expect(regressRuns[0]).toContain(`--matrix "${env.MATRIX}"`);
+  it('is a thin caller: its only command is scripts/nightly.sh, with options the script accepts', async () => {
+    expect(runs).toHaveLength(1);
+    const [run] = runs;
+    expect(run).toMatch(/^bash scripts\/nightly\.sh /);
+    const help = (await nightly('bash', [join(REPO_ROOT, 'scripts', 'nightly.sh'), '--help'])).stdout;
+    for (const flag of run.match(/--[a-z][a-z-]*/g) ?? []) expect(help).toContain(`${flag} `);
+    // The script refuses what it does not know, before doing anything.
+    const wrong = await nightly('bash', [join(REPO_ROOT, 'scripts', 'nightly.sh'), '--tags', 'ci']).catch((e: { code: number; stderr: string }) => e);
+    expect(wrong).toMatchObject({ code: 2, stderr: 'nightly: unknown option --tags (see --help)\n' });
   });
 
-  it('caches datasets, models, embeddings and the history, and saves the last two after a failing night too', () => {
-    const cached = uses('actions/cache').map((s) => String(s.with!.path));
-    expect(cached).toContain('datasets');
-    expect(cached).toContain('node_modules/@huggingface/transformers/.cache');
+  it('runs on the current Node LTS, which package.json "engines" admits, as CI does', () => {
+    const [setup] = uses('actions/setup-node');
+    expect(setup.with!['node-version']).toBe('lts/*');
+    const engines = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).engines.node as string;
+    const minimum = Number(/^>=(\d+)$/.exec(engines)![1]);
+    const ciLts = Number(/^NODE_LTS=(\d+)$/m.exec(ciRun)![1]);
+    expect(minimum).toBeGreaterThanOrEqual(24); // Node 20 reached end of life in April 2026, 22 is in maintenance
+    expect(ciLts).toBeGreaterThanOrEqual(minimum);
+    expect(ciLts % 2).toBe(0); // even majors are the LTS lines
+  });
+
+  it('keeps embeddings and history under keys unique per attempt, restored by prefix, saved after a failing night too', () => {
     const [restore] = uses('actions/cache/restore');
     const [save] = uses('actions/cache/save');
-    expect(String(restore.with!.path).trim().split('\n')).toEqual(['.cache/embeddings', 'regress-history']);
+    expect(lines(restore.with!.path)).toEqual(['.cache/embeddings', 'regress-history']);
     expect(save.with!.path).toBe(restore.with!.path);
     expect(save.with!.key).toBe(restore.with!.key);
+    // A re-run of a night keeps its run id: without the attempt in the key its save would collide with the first
+    // attempt's and be dropped, losing that night's history.
+    expect(restore.with!.key).toBe('regress-state-${{ github.run_id }}-${{ github.run_attempt }}');
+    expect(String(restore.with!.key).startsWith(String(restore.with!['restore-keys']))).toBe(true);
     expect(save.if).toBe('always()');
     expect(env.BEIR_BENCH_CACHE).toBe('${{ github.workspace }}/.cache/embeddings');
     expect(env.HISTORY.startsWith('regress-history/')).toBe(true);
-    // npm ci before restoring into node_modules, or it would wipe the restored models.
-    expect(steps.findIndex((s) => s.run === 'npm ci')).toBeLessThan(steps.findIndex((s) => s.with?.path === 'node_modules/@huggingface/transformers/.cache'));
+    expect(runs[0]).toContain('--history "$HISTORY"');
+    // The pinned inputs: zips, models (provisioned by the script into BEIR_BENCH_MODELS_DIR), the OpenSearch build.
+    const [inputs] = uses('actions/cache');
+    expect(lines(inputs.with!.path)).toEqual(['datasets', '.cache/models', '.cache/opensearch/downloads']);
+    expect(env.BEIR_BENCH_MODELS_DIR).toBe('${{ github.workspace }}/.cache/models');
+    expect(env.BEIR_BENCH_OPENSEARCH_HOME).toBe('${{ github.workspace }}/.cache/opensearch');
   });
 
-  it('writes JUnit, the step summary and the history, uploads results and history, and reports JUnit even on failure', () => {
-    const run = regressRuns[0];
-    const junit = /--junit (\S+)/.exec(run)![1];
-    const out = /--out (\S+)/.exec(run)![1];
-    expect(run).toContain('--summary "$GITHUB_STEP_SUMMARY"');
-    expect(run).toContain(`--history "${env.HISTORY}"`);
+  it('uploads the results and history, and reports the JUnit file the script writes, even on failure', () => {
+    const out = /--out (\S+)/.exec(runs[0])![1];
+    expect(script).toContain('--junit "$out/junit.xml"');
     const [upload] = uses('actions/upload-artifact');
     expect(upload.if).toBe('always()');
-    const uploaded = String(upload.with!.path).trim().split('\n');
-    expect(uploaded).toEqual(expect.arrayContaining([`${out}/`, junit, 'regress-history/']));
+    expect(lines(upload.with!.path)).toEqual([`${out}/`, 'regress-history/']);
     const [report] = uses('mikepenz/action-junit-report');
-    expect(report.with!.report_paths).toBe(junit);
+    expect(report.with!.report_paths).toBe(`${out}/junit.xml`);
     expect(report.if).toMatch(/^always\(\)/);
     expect(workflow.permissions.checks).toBe('write');
-    expect(regressRuns[1]).toMatch(new RegExp(`history "${env.HISTORY}" --chart regress-history/\\S+\\.svg`));
   });
 
   it('pins every action to a major version', () => {
     for (const s of steps.filter((x) => x.uses)) expect(s.uses).toMatch(/^[\w-]+\/[\w/-]+@v\d+$/);
   });
 
-  it('passes only flags that regress (and regress history) accept', async () => {
+  it('the script passes regress (and regress history) only flags they accept, and provisions models as CI does', async () => {
     const [run, history] = await Promise.all([runCli(['regress', '--help']), runCli(['regress', 'history', '--help'])]);
-    const flags = (text: string) => [...text.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]);
-    for (const flag of flags(regressRuns[0])) expect(run.stdout).toContain(`${flag} `);
-    for (const flag of flags(regressRuns[1])) expect(history.stdout).toContain(`${flag} `);
+    const calls = script.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.includes('npm run -s regress --'));
+    const flags = (text: string) => [...text.matchAll(/(?<![\w$])--[a-z][a-z-]*/g)].map((m) => m[0]);
+    const main = calls.filter((l) => !l.includes('regress -- history')).join('\n');
+    const chart = calls.filter((l) => l.includes('regress -- history')).join('\n');
+    expect(main).toContain('--junit');
+    expect(chart).toContain('--chart');
+    for (const flag of flags(main)) expect(run.stdout).toContain(`${flag} `);
+    for (const flag of flags(chart.replace(/^.*regress -- history/, ''))) expect(history.stdout).toContain(`${flag} `);
+    expect(script).toMatch(/^bash scripts\/provision-models\.sh "\$BEIR_BENCH_MODELS_DIR"$/m);
+    expect(existsSync(join(REPO_ROOT, 'regressions', 'beir-e5-small-v2.yaml'))).toBe(true);
+    expect(script).toMatch(/^matrix=regressions\/beir-e5-small-v2\.yaml$/m);
+  });
+
+  it('CI runs the nightly script on the ci slice, not a regress command of its own', () => {
+    expect(ciRun).toMatch(/^bash scripts\/nightly\.sh --tag ci --data-dir \.\.\/shared\/beir /m);
+    expect(ciRun).not.toMatch(/npm run -s regress/);
   });
 
   it('the project matrix parses and tags a CI slice', async () => {

@@ -133,6 +133,14 @@ describe('combineResults: inputs that differ', () => {
     expect(fail).toThrow(/^cannot combine a\/results\.json and b\/results\.json: their inputs differ \(SciFact corpus sha256 scifact-corp vs another-corp\); pass --allow-different-inputs/);
   });
 
+  it('the same records in another layout are the same input: content digests decide when both runs have them', async () => {
+    const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact', corpusContent: 'records-1' }] });
+    const sameRecords = await input({ runId: 'b', arms: 'asymmetric', datasets: [{ name: 'scifact', corpusSha256: 'another-order', corpusContent: 'records-1' }] });
+    expect(combineResults([a, sameRecords]).inputDifferences).toEqual([]);
+    const other = await input({ runId: 'c', arms: 'asymmetric', datasets: [{ name: 'scifact', corpusSha256: 'another-order', corpusContent: 'records-2' }] });
+    expect(() => combineResults([a, other])).toThrow(/their inputs differ \(SciFact corpus content records-1 vs records-2\)/);
+  });
+
   it('refuses other splits and other query counts (a --max-queries run)', async () => {
     const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact' }] });
     const dev = await input({ runId: 'dev', arms: 'asymmetric', datasets: [{ name: 'scifact', split: 'dev' }] });

@@ -23,6 +23,8 @@ export interface DatasetFixture {
   name: 'scifact' | 'nfcorpus';
   queries?: number;
   corpusSha256?: string;
+  /** The corpus's content digest (absent: a results.json written before content digests). */
+  corpusContent?: string;
   split?: string;
   /** Leave out per-query lengths, as files written before the field existed. */
   noQueryWords?: boolean;
@@ -89,7 +91,7 @@ export async function fixtureResults(f: RunFixture): Promise<ResultsFile> {
       folder: `/data/${d.name}`,
       split: d.split ?? 'test',
       files: {
-        corpus: { path: 'corpus.jsonl', bytes: 1000, sha256: d.corpusSha256 ?? `${d.name}-corpus-sha256` },
+        corpus: { path: 'corpus.jsonl', bytes: 1000, sha256: d.corpusSha256 ?? `${d.name}-corpus-sha256`, ...(d.corpusContent ? { contentDigest: d.corpusContent } : {}) },
         queries: { path: 'queries.jsonl', bytes: 100, sha256: `${d.name}-queries-sha256` },
       },
       qrelsDocsMissingFromCorpus: { rows: 0, docIds: 0, examples: [] },

@@ -68,7 +68,7 @@ describe('beir-bench report: bad inputs', () => {
   it.skipIf(!hasSharedBeir())('two runs of one dataset with different files (dataset hashes)', async () => {
     await expectOneLineError(
       [runs.scifact, runs.tiny],
-      /cannot combine .*results\.json and .*results\.json: their inputs differ \(SciFact .*corpus.* sha256 [0-9a-f]{12} vs [0-9a-f]{12}.*\); pass --allow-different-inputs/,
+      /cannot combine .*results\.json and .*results\.json: their inputs differ \(SciFact .*corpus.* content [0-9a-f]{12} vs [0-9a-f]{12}.*\); pass --allow-different-inputs/,
     );
   });
 
