@@ -56,3 +56,22 @@ export function comparisonRefs(f: Field): ComparisonRef[] {
     return { ...pair, where: `${item.where}: ${item.path}` };
   });
 }
+
+/**
+ * `--only`: the named systems of a systems file, in the file's order, with the file's pairs between them (a pair
+ * losing a side is dropped, never re-based onto another system). Without named pairs, the first kept system is the
+ * baseline, as in any run.
+ */
+export function selectSystems(
+  systems: readonly SystemSpec[],
+  comparisons: readonly ComparisonPair[] | undefined,
+  only: readonly string[],
+  where: string,
+): { systems: SystemSpec[]; comparisons?: ComparisonPair[] } {
+  const ids = systems.map((s) => s.id);
+  const unknown = only.filter((id) => !ids.includes(id));
+  if (unknown.length) throw new UserError(`${where}: no system "${unknown.join('", "')}"; the systems are ${ids.join(', ')}`);
+  const kept = systems.filter((s) => only.includes(s.id));
+  if (!comparisons) return { systems: kept };
+  return { systems: kept, comparisons: comparisons.filter((p) => only.includes(p.system) && only.includes(p.baseline)) };
+}
