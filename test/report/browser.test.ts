@@ -5,9 +5,11 @@
  * NFCorpus as two runs (symmetric, asymmetric, BM25 when models are provisioned, BM25 alone otherwise), plus an
  * OpenSearch SciFact run for the HNSW chart when OPENSEARCH_URL is set.
  */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportCharts, type ChartSpec } from '../../src/report/charts.js';
@@ -32,6 +34,7 @@ let browser: Browser;
 let model: ReportModel;
 let table: ReportTable;
 let charts: ChartSpec[];
+let runs: string[];
 const prefix = testPrefix();
 
 async function bench(name: string, args: string[], arms = modelsDir ? 'symmetric,asymmetric,bm25' : 'bm25'): Promise<string> {
@@ -57,7 +60,7 @@ describe.skipIf(!ready)('report.html in headless Chromium', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'beir-bench-report-browser-'));
     // Few queries: every kept query brings its relevant passages (NFCorpus: ~40 each), and each passage is encoded twice.
-    const runs = [await bench('scifact', ['--dataset', 'scifact', '--max-queries', '20']), await bench('nfcorpus', ['--dataset', 'nfcorpus', '--max-queries', '6'])];
+    runs = [await bench('scifact', ['--dataset', 'scifact', '--max-queries', '20']), await bench('nfcorpus', ['--dataset', 'nfcorpus', '--max-queries', '6'])];
     if (withOpenSearch) {
       runs.push(await bench('opensearch', ['--dataset', 'scifact', '--max-queries', '20', '--backend', 'opensearch', '--opensearch-url', NODE_URL!, '--index-prefix', prefix], 'symmetric,asymmetric'));
     }
@@ -153,6 +156,20 @@ describe.skipIf(!ready)('report.html in headless Chromium', () => {
       await page.close();
     });
   }
+
+  it('report:screenshot (--width auto) pictures the whole table, however wide, where the page itself scrolls it', async () => {
+    const png = join(work, 'screenshot.png');
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/report-screenshot.ts', ...runs, '--png', png], { cwd: REPO_ROOT });
+    const picture = (await readFile(png)).readUInt32BE(16); // the PNG's IHDR width
+    // The report in the reader's browser, 1280px wide: with the OpenSearch run's columns, the table scrolls inside
+    // the page's limited width.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`file://${join(work, 'report', 'report.html')}`);
+    const { table, scrolls } = await page.$eval('table.results', (t) => ({ table: t.scrollWidth, scrolls: t.parentElement!.scrollWidth > t.parentElement!.clientWidth }));
+    await page.close();
+    if (withOpenSearch) expect(scrolls).toBe(true);
+    expect(picture).toBeGreaterThan(table);
+  });
 
   it('has the charts the runs call for', () => {
     const files = charts.map((c) => c.file);
