@@ -3,6 +3,7 @@ import type { Scored } from '../ranking.js';
 import type { Corpus } from '../datasets/corpus.js';
 import type { PassageVectors } from '../embed/passage-vectors.js';
 import type { Matrix, Query } from '../types.js';
+import type { ServerEmbedding } from './opensearch-ml/backend.js';
 
 /** Per query, hits in the shared ranking order (src/ranking.ts). Engines return runs in this form, so nothing re-sorts. */
 export type RankedRun = Map<string, Scored[]>;
@@ -38,6 +39,14 @@ export interface IndexInput {
   vectors?: VectorInput;
   /** With vectors: also index title + text for BM25, so one index serves hybrid queries. */
   lexical?: boolean;
+  /** Engines that embed on the server: the model that embeds the passages (instead of `vectors`). */
+  serverEmbedding?: ServerEmbedding;
+}
+
+/** What indexing recorded beyond the engine's settings: objects created (results.json `engine`) and timings. */
+export interface IndexOutcome {
+  record: Record<string, unknown>;
+  timings: Record<string, number>;
 }
 
 /** Text and vectors searched together and fused by the engine (an index built with vectors and `lexical`). */
@@ -59,15 +68,17 @@ export interface SearchInput {
   k: number;
   /** Search the query text and vectors together, fused by the engine (OpenSearch's hybrid query). */
   hybrid?: HybridSearch;
+  /** Engines that embed on the server: the model that embeds the query texts (instead of `vectors`). */
+  serverEmbedding?: ServerEmbedding;
 }
 
 /**
- * A search engine family the retrieval layer indexes into and searches: the embedded one (exact vectors, BM25)
- * and OpenSearch (HNSW, BM25). Engines never see systems or models, only indexes of docs and vectors.
+ * A search engine family the retrieval layer indexes into and searches (src/engines/ says which serves which
+ * engine). Engines never see systems, only indexes of docs and vectors, or of docs and the model that embeds them.
  */
 export interface SearchBackend {
   readonly name: string;
-  index(input: IndexInput): Promise<void>;
+  index(input: IndexInput): Promise<IndexOutcome | void>;
   /** Top-k per query, in the shared ranking order; scores as the engine computed them. */
   search(input: SearchInput): Promise<RankedRun>;
   /** Settings worth recording in results.json (never credentials). */

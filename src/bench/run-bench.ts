@@ -8,9 +8,7 @@ import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { loadDataset, type LoadedDataset } from '../datasets/loaders.js';
 import { computeStats, type DatasetStats } from '../datasets/stats.js';
 import type { DeploymentAudit } from '../audit/audit-result.js';
-import { auditServerSide } from '../audit/server-side.js';
-import type { MlObjects } from '../backends/opensearch-ml/backend.js';
-import { auditVerdict } from '../report/audit-section.js';
+import { engineOf } from '../engines/registry.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import { comparePaired, holmAdjust, type MetricComparison } from '../eval/compare.js';
 import { evaluateRanked, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
@@ -40,7 +38,7 @@ export interface SystemOutcome {
   timings: Record<string, number>;
   /** Approximate engines: agreement with the same system searched exactly (its "exact twin"). */
   approximation?: { reference: string; meanOverlap: number; exactMean: Record<MetricName, number> };
-  /** Server-side embedding: the deployment audit (src/audit/). */
+  /** Engines that audit their deployment (server-side embedding): the audit (src/audit/). */
   audit?: DeploymentAudit;
   /** Hybrids fused in process: the component runs (not written; the --fusion-weights sweep re-fuses them). */
   componentRuns?: RankedRun[];
@@ -115,19 +113,19 @@ async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec
       exactMean: evaluateRanked(ds.qrels, exactRun, evalOptions(cfg)).mean,
     };
   }
-  if (system.kind === 'dense' && system.engine === 'opensearch-ml' && cfg.auditPassages !== 0) {
-    // The server's vectors against the local encoder's, and this run against the client-embedded one (src/audit/).
+  const audit = system.kind === 'dense' ? engineOf(system.engine).audit : undefined;
+  if (audit && system.kind === 'dense' && cfg.auditPassages !== 0) {
+    // The engine checks its own deployment, e.g. the server's vectors against the local encoder's (src/audit/).
     const score = async (s: SystemSpec) => {
       const cut = (await retrieveRun(cfg, ds, s, res)).run;
       return { run: cut, mean: evaluateRanked(ds.qrels, cut, evalOptions(cfg)).mean };
     };
     outcome.audit = await timed(outcome.timings, 'audit', () =>
-      auditServerSide({
-        system, ds, ml: r.engine.ml as MlObjects, server: { run, mean: outcome.eval.mean }, score, res, opensearch: cfg.opensearch!,
+      audit({
+        system, ds, engineRecord: r.engine, server: { run, mean: outcome.eval.mean }, score, res, engineOptions: cfg.engineOptions,
         metric: cfg.metrics[0], k: cfg.k, options: { passages: cfg.auditPassages, seed: cfg.seed }, log: (line) => log(cfg, line),
       }),
     );
-    log(cfg, `  audit of ${system.label}: ${auditVerdict(outcome.audit)}`);
   }
   return outcome;
 }
@@ -223,7 +221,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
     device: cfg.device,
     remote: cfg.remote,
     embeddingCacheDir: cfg.embeddingCacheDir,
-    opensearch: cfg.opensearch,
+    engineOptions: cfg.engineOptions,
     memory: MemoryBudget.fromOption(cfg.maxMemory),
     quiet: cfg.quiet,
   });

@@ -1,5 +1,5 @@
 /**
- * Retrieval on the opensearch-ml engine: OpenSearch embeds the passages (ingest pipeline) and the queries
+ * Retrieval on engines that embed on the server (opensearch-ml): OpenSearch embeds the passages (ingest pipeline) and the queries
  * (search pipeline) itself, through a model it calls. The system's encoder says which model: `local` = the
  * harness's own `beir-bench serve` on loopback (its embedding cache makes known passages cheap), `remote` = the
  * user's endpoint, `opensearch-model` = a model already deployed in the cluster (--opensearch-model-id).
@@ -18,7 +18,7 @@ import { passageText, PASSAGE_TEMPLATE, QUERY_TEMPLATE } from '../models/input-t
 import { policyInputTypes, resolvePrefixes, type DenseSystem } from '../systems/system.js';
 import { timed } from '../timings.js';
 import { sha256Lines, type RunResources } from './resources.js';
-import type { InputRecord, Retrieval } from './retrieve.js';
+import { indexInto, type InputRecord, type Retrieval } from './retrieve.js';
 
 /**
  * What each side asks of the model. The article's way is content_type (the endpoint or the model applies the
@@ -71,10 +71,9 @@ export async function retrieveServerSide(system: DenseSystem, ds: LoadedDataset,
   const docSet = ds.corpus.ids.sha256().slice(0, 16);
   const fingerprint = createHash('sha256').update(JSON.stringify([identity, sides.passage, emb.dimension, docSet])).digest('hex').slice(0, 16);
   const key: IndexKey = { dataset: ds.name, model: system.model.id, system: system.id, docSet, fingerprint };
-  const backend = await res.mlBackend();
-  const objects = await timed(timings, 'index', () => backend.index(key, ds.corpus, emb));
-  timings.ingest = objects.ingestSeconds;
-  const hits = await timed(timings, 'search', () => backend.search(key, ds.queries, depth, emb));
+  const backend = await res.backendFor(system.engine);
+  const indexed = await indexInto(backend, { key, corpus: ds.corpus, serverEmbedding: emb }, timings);
+  const hits = await timed(timings, 'search', () => backend.search({ key, queries: ds.queries, k: depth, serverEmbedding: emb }));
 
   // What OpenSearch was given to embed (the raw texts; the prefix is the model's or the connector's business).
   let example: string | undefined;
@@ -92,7 +91,7 @@ export async function retrieveServerSide(system: DenseSystem, ds: LoadedDataset,
       queries: inputRecord('queries', sides.query.contentType, sides.query.prefix, queryTexts.length, sha256Lines(queryTexts), queryTexts[0] ?? ''),
     },
     encoder,
-    engine: { engine: system.engine, ...backend.describe(), ml: objects },
+    engine: { engine: system.engine, ...backend.describe(), ...indexed },
     timings,
   };
 }

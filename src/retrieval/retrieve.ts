@@ -3,8 +3,7 @@
  * encoder and fusion of systems (retrieve-hybrid.ts) is reached through `retrieve`; the bench loop knows none of them.
  */
 import { createHash } from 'node:crypto';
-import type { IndexKey, RankedRun } from '../backends/backend.js';
-import { bm25SizeAdvice } from '../backends/bm25.js';
+import type { IndexInput, IndexKey, RankedRun, SearchBackend } from '../backends/backend.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import { configHash, keyPartsOf } from '../embed/cache-key.js';
 import type { EncoderInfo } from '../embed/encoder.js';
@@ -13,6 +12,7 @@ import { passageText, PASSAGE_TEMPLATE, queryText, QUERY_TEMPLATE } from '../mod
 import type { DenseSystem, LexicalSystem, SideInput, SystemSpec } from '../systems/system.js';
 import { sideInputs } from '../systems/system.js';
 import { timed } from '../timings.js';
+import { engineOf } from '../engines/registry.js';
 import { sha256Lines, type RunResources } from './resources.js';
 // retrieve-hybrid calls retrieve on the components: a cycle of functions only, resolved before either is called.
 import { retrieveHybrid } from './retrieve-hybrid.js';
@@ -134,20 +134,28 @@ export async function encodeDense(system: DenseSystem, ds: LoadedDataset, res: R
   return { passages, queries, key };
 }
 
+/** Index through the backend (timed as `index`, plus the engine's own timings); returns what it recorded for results.json. */
+export async function indexInto(backend: SearchBackend, input: IndexInput, timings: Record<string, number>): Promise<Record<string, unknown>> {
+  const outcome = await timed(timings, 'index', () => backend.index(input));
+  if (!outcome) return {};
+  Object.assign(timings, outcome.timings);
+  return outcome.record;
+}
+
 async function retrieveDense(system: DenseSystem, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
   const timings: Record<string, number> = {};
   const { passages, queries, key } = await encodeDense(system, ds, res);
   timings.encodePassages = passages.record.seconds;
   timings.encodeQueries = queries.record.seconds;
   const backend = await res.backendFor(system.engine);
-  await timed(timings, 'index', () => backend.index({ key, corpus: ds.corpus, vectors: { passages: passages.vectors, similarity: system.model.similarity } }));
+  const indexed = await indexInto(backend, { key, corpus: ds.corpus, vectors: { passages: passages.vectors, similarity: system.model.similarity } }, timings);
   const hits = await timed(timings, 'search', () => backend.search({ key, queries: ds.queries, vectors: queries.matrix, k: depth }));
   return {
     hits,
     inputs: { queries: queries.record, passages: passages.record },
     // The encoder that embedded the passages (an input-type endpoint's query side has its own request and fingerprint: inputs.queries.request).
     encoder: passages.encoder,
-    engine: { engine: system.engine, ...backend.describe() },
+    engine: { engine: system.engine, ...backend.describe(), ...indexed },
     timings,
   };
 }
@@ -157,16 +165,16 @@ async function retrieveLexical(system: LexicalSystem, ds: LoadedDataset, depth: 
   const docSet = docSetOf(ds);
   const key: IndexKey = { dataset: ds.name, model: 'none', system: system.id, docSet, fingerprint: docSet };
   const backend = await res.backendFor(system.engine);
-  const advice = system.engine === 'bm25' ? bm25SizeAdvice(ds.corpus.size) : null;
+  const advice = engineOf(system.engine).sizeAdvice?.(ds.corpus.size);
   if (advice) res.warn(advice);
-  await timed(timings, 'index', () => backend.index({ key, corpus: ds.corpus }));
+  const indexed = await indexInto(backend, { key, corpus: ds.corpus }, timings);
   const hits = await timed(timings, 'search', () => backend.search({ key, queries: ds.queries, k: depth }));
-  return { hits, inputs: null, encoder: null, engine: { engine: system.engine, ...backend.describe() }, timings };
+  return { hits, inputs: null, encoder: null, engine: { engine: system.engine, ...backend.describe(), ...indexed }, timings };
 }
 
 /** Index the dataset as the system says and return each query's top `depth` hits. */
 export function retrieve(system: SystemSpec, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
   if (system.kind === 'hybrid') return retrieveHybrid(system, ds, depth, res);
-  if (system.kind === 'dense' && system.engine === 'opensearch-ml') return retrieveServerSide(system, ds, depth, res);
+  if (system.kind === 'dense' && engineOf(system.engine).embeds === 'server') return retrieveServerSide(system, ds, depth, res);
   return system.kind === 'dense' ? retrieveDense(system, ds, depth, res) : retrieveLexical(system, ds, depth, res);
 }

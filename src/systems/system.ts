@@ -5,6 +5,7 @@
  */
 import { DEFAULT_RANK_CONSTANT, type FusionSpec } from '../fusion/fuse.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
+import { engineOf, type DenseEngine, type HybridEngine, type LexicalEngine } from '../engines/registry.js';
 
 /** Which prefix each side gets: the experiment's independent variable. */
 export type PrefixPolicy = NamedPolicy | { query: string; passage: string };
@@ -16,19 +17,8 @@ export type PrefixPolicy = NamedPolicy | { query: string; passage: string };
  */
 export type NamedPolicy = 'none' | 'model' | 'query-both' | 'passage-both';
 
-/**
- * Engines that search vectors, and engines that match text. `opensearch-ml` embeds on the server: ml-commons
- * ingest and search pipelines call the system's model (src/backends/opensearch-ml/).
- */
-export type DenseEngine = 'exact' | 'opensearch-knn' | 'opensearch-ml';
-export type LexicalEngine = 'bm25' | 'opensearch-bm25';
-export type EngineKind = DenseEngine | LexicalEngine;
-/**
- * How a hybrid system fuses its components: `fusion` computes it from the component runs in process (whatever
- * engines they use); `opensearch-hybrid` has the cluster do it (one `hybrid` query of a `match` and a `knn`
- * sub-query through a search pipeline).
- */
-export type HybridEngine = 'fusion' | 'opensearch-hybrid';
+/** Engine ids; each engine's facts are its definition in src/engines/. */
+export type { DenseEngine, LexicalEngine, HybridEngine } from '../engines/registry.js';
 
 /**
  * Where vectors come from; either way every vector goes through the embedding cache. With the opensearch-ml
@@ -248,63 +238,50 @@ function fusionTag(fusion: FusionSpec, depths: readonly number[]): string {
 
 /** `RRF (BM25 + Asymmetric)`, `Linear 0.3/0.7 (BM25 + Asymmetric) OpenSearch`, from the components' labels. */
 export function hybridLabel(system: Pick<HybridSystem, 'fusion' | 'engine'>, componentLabels: readonly string[]): string {
-  return `${fusionWord(system.fusion)} (${componentLabels.join(' + ')})${system.engine === 'opensearch-hybrid' ? ' OpenSearch' : ''}`;
+  const tag = engineOf(system.engine).tag;
+  return `${fusionWord(system.fusion)} (${componentLabels.join(' + ')})${tag ? ` ${tag.label}` : ''}`;
 }
 
 /** `bm25+e5-small-v2.asymmetric.rrf`, `....linear-0.3-0.7`, `.opensearch` appended when the cluster fuses. */
 export function hybridId(system: Pick<HybridSystem, 'fusion' | 'engine' | 'depths'>, componentIds: readonly string[]): string {
-  return `${componentIds.join('+')}.${fusionTag(system.fusion, system.depths)}${system.engine === 'opensearch-hybrid' ? '.opensearch' : ''}`;
+  const tag = engineOf(system.engine).tag;
+  return `${componentIds.join('+')}.${fusionTag(system.fusion, system.depths)}${tag ? `.${tag.id}` : ''}`;
 }
 
-/** Whether a system needs an OpenSearch connection (a hybrid: its own engine or any component's). */
-export const usesOpenSearch = (system: SystemSpec): boolean =>
-  system.kind === 'hybrid' ? system.engine === 'opensearch-hybrid' || system.components.some(usesOpenSearch) : system.engine.startsWith('opensearch');
+/** The in-process engine that computes an engine's result exactly (itself when it already does). */
+const exactEngineOf = <K extends DenseEngine | LexicalEngine>(engine: K): K => (engineOf(engine).exactTwin as K | undefined) ?? engine;
 
-/** The same system searched exactly: the reference an approximate (HNSW) engine is measured against. */
+/** The same system searched exactly: the reference an approximate engine is measured against (its engine's exactTwin). */
 export function exactTwin(system: DenseSystem): DenseSystem;
 export function exactTwin(system: HybridSystem): HybridSystem;
 export function exactTwin(system: DenseSystem | HybridSystem): DenseSystem | HybridSystem;
 export function exactTwin(system: DenseSystem | HybridSystem): DenseSystem | HybridSystem {
-  if (system.kind === 'dense') return { ...system, id: `${system.id}.exact`, label: `${system.label} (exact)`, engine: 'exact' };
-  // The cluster's fusion, recomputed in process from exact search and embedded BM25: what HNSW (and the node's BM25) cost.
+  const twin = engineOf(system.engine).exactTwin;
+  if (!twin) throw new Error(`engine ${system.engine} has no exact twin`);
+  if (system.kind === 'dense') return { ...system, id: `${system.id}.exact`, label: `${system.label} (exact)`, engine: twin as DenseEngine };
   const components = system.components.map(
-    (c): ComponentSystem => (c.kind === 'dense' ? { ...c, engine: 'exact' } : { ...c, id: c.id === c.engine ? 'bm25' : `${c.id}.embedded`, engine: 'bm25' }),
+    (c): ComponentSystem =>
+      c.kind === 'dense'
+        ? { ...c, engine: exactEngineOf(c.engine) }
+        : { ...c, id: c.id === c.engine ? exactEngineOf(c.engine) : `${c.id}.embedded`, engine: exactEngineOf(c.engine) },
   );
-  return { ...system, components, id: `${system.id}.embedded`, label: `${system.label} (embedded)`, engine: 'fusion' };
+  return { ...system, components, id: `${system.id}.embedded`, label: `${system.label} (embedded)`, engine: twin as HybridEngine };
 }
 
-/** Systems measured against an exact twin: HNSW search, and the cluster's hybrid query (HNSW inside). */
-export const isApproximate = (system: SystemSpec): system is DenseSystem | HybridSystem =>
-  (system.kind === 'dense' && system.engine === 'opensearch-knn') || (system.kind === 'hybrid' && system.engine === 'opensearch-hybrid');
-
-/**
- * Engine facts the regression verdicts rest on (docs/REGRESSION.md, "Which conditions are deterministic"): whether
- * an engine, given the same data and vectors, returns the same run bit for bit every time, a fresh index included.
- * One table, so it moves whole into an engine registry.
- */
-const REPRODUCES_ITS_RUN: Record<EngineKind | HybridEngine, boolean> = {
-  // float64 dot products over cached float32 vectors, ties by doc id (src/ranking.ts).
-  exact: true,
-  // Scores from corpus statistics, not from the order docs were indexed in.
-  bm25: true,
-  // Measured: fresh indexes of full SciFact and NFCorpus return byte-identical runs (docs/REGRESSION.md).
-  'opensearch-bm25': true,
-  // HNSW: the graph depends on insertion order and concurrency, so a rebuilt index can return other neighbours.
-  'opensearch-knn': false,
-  // HNSW, over vectors the cluster computes.
-  'opensearch-ml': false,
-  // Computed in process from its components' runs: as reproducible as they are.
-  fusion: true,
-  // The cluster's hybrid query searches an HNSW index.
-  'opensearch-hybrid': false,
+/** Systems measured against an exact twin: approximate engines that have one (HNSW search, the cluster's hybrid query). */
+export const isApproximate = (system: SystemSpec): system is DenseSystem | HybridSystem => {
+  if (system.kind === 'lexical') return false;
+  const d = engineOf(system.engine);
+  return d.approximate && d.exactTwin !== undefined;
 };
 
 /**
- * Whether a system reproduces its run bit for bit from the same inputs. Vectors must come from the local encoder
- * (through the embedding cache): a remote endpoint may return other floats for the same text.
+ * Whether a system reproduces its run bit for bit from the same inputs (its engines' `deterministic`, which the
+ * regression verdicts rest on). Vectors must come from the local encoder (through the embedding cache): a remote
+ * endpoint may return other floats for the same text.
  */
 export const isDeterministic = (system: SystemSpec): boolean => {
-  if (system.kind === 'hybrid') return REPRODUCES_ITS_RUN[system.engine] && system.components.every(isDeterministic);
+  if (system.kind === 'hybrid') return engineOf(system.engine).deterministic && system.components.every(isDeterministic);
   if (system.kind === 'dense' && system.encoder.kind !== 'local') return false;
-  return REPRODUCES_ITS_RUN[system.engine];
+  return engineOf(system.engine).deterministic;
 };

@@ -14,7 +14,7 @@ import { UserError } from '../../errors.js';
 import { passageText } from '../../models/input-text.js';
 import { rankDocs } from '../../ranking.js';
 import type { Doc, Query } from '../../types.js';
-import type { IndexKey, RankedRun } from '../backend.js';
+import type { IndexInput, IndexKey, IndexOutcome, RankedRun, SearchBackend, SearchInput } from '../backend.js';
 import { bulkIngest, type BulkRow } from '../opensearch-bulk.js';
 import { connectProbed, DEFAULT_RETRY, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type RetryPolicy } from '../opensearch-client.js';
 import type { OpenSearchOptions } from '../opensearch.js';
@@ -90,7 +90,7 @@ export interface DocStream {
 /** Queries through the search pipeline at once: each is one embedding call plus one kNN search. */
 const SEARCH_CONCURRENCY = 4;
 
-export class OpenSearchMlBackend {
+export class OpenSearchMlBackend implements SearchBackend {
   readonly name = 'opensearch-ml';
   private readonly api: MlApi;
   private readonly retry: RetryPolicy;
@@ -248,7 +248,8 @@ export class OpenSearchMlBackend {
    * Create (or reuse, or complete) the index of `key` with documents embedded by the server. An index whose
    * metadata matches but lacks documents (an ingestion that stopped) gets only the missing ones.
    */
-  async index(key: IndexKey, corpus: DocStream, emb: ServerEmbedding): Promise<MlObjects> {
+  async index({ key, corpus, serverEmbedding: emb }: IndexInput): Promise<IndexOutcome> {
+    if (!emb) throw new Error('opensearch-ml backend: the server embeds; index() needs serverEmbedding');
     const index = this.indexName(key);
     const model = await this.prepare(emb);
     const ingestPipeline = ingestPipelineName(index);
@@ -298,7 +299,7 @@ export class OpenSearchMlBackend {
     }
     const objects: MlObjects = { index, model, ingestPipeline, searchPipeline, sides: emb.sides, ingested: Math.max(0, missing), alreadyIndexed: present.size, ingestSeconds: missing > 0 ? (performance.now() - t0) / 1000 : 0 };
     this.prepared.set(index, objects);
-    return objects;
+    return { record: { ml: objects }, timings: { ingest: objects.ingestSeconds } };
   }
 
   /** Ids of the documents an index holds (scroll, ids only). */
@@ -323,7 +324,8 @@ export class OpenSearchMlBackend {
 
 
   /** Each query's top k, embedded and searched by the node through the index's search pipeline. */
-  async search(key: IndexKey, queries: Query[], k: number, emb: ServerEmbedding): Promise<RankedRun> {
+  async search({ key, queries, k, serverEmbedding: emb, hybrid }: SearchInput): Promise<RankedRun> {
+    if (!emb || hybrid) throw new Error('opensearch-ml backend: searches need serverEmbedding, and hybrid queries are not supported');
     const index = this.indexName(key);
     const objects = this.prepared.get(index);
     if (!objects) throw new Error(`search before index for ${index}`);
