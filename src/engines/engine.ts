@@ -45,6 +45,8 @@ export interface OpenContext<O> {
 export interface EngineFamily<O = unknown> {
   id: string;
   options?: FamilyOptions<O>;
+  /** npm packages whose versions decide its scores (results.json environment.packages). */
+  packages?: readonly string[];
   open(ctx: OpenContext<O>): Promise<SearchBackend>;
 }
 

@@ -31,6 +31,7 @@ export function openSearchSettings({ options, quiet }: OpenContext<OpenSearchOpt
 export const OPENSEARCH: EngineFamily<OpenSearchOptions> = {
   id: 'opensearch',
   options: OPENSEARCH_OPTIONS,
+  packages: ['@opensearch-project/opensearch'],
   open: async (ctx) => (await import('../backends/opensearch.js')).OpenSearchBackend.connect(openSearchSettings(ctx, 'an opensearch-* engine')),
 };
 

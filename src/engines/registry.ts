@@ -9,16 +9,17 @@ import type { DenseEngineDefinition, EngineDefinition, EngineFamily, EngineOptio
 import { BM25, EXACT, FUSION } from './embedded.js';
 import { OPENSEARCH_BM25, OPENSEARCH_HYBRID, OPENSEARCH_KNN } from './opensearch.js';
 import { OPENSEARCH_ML } from './opensearch-ml.js';
+import { LANCEDB } from './lancedb.js';
 
 /** Engines that search vectors (`opensearch-ml` embeds on the server). */
-export type DenseEngine = 'exact' | 'opensearch-knn' | 'opensearch-ml';
+export type DenseEngine = 'exact' | 'opensearch-knn' | 'opensearch-ml' | 'lancedb';
 /** Engines that match text. */
 export type LexicalEngine = 'bm25' | 'opensearch-bm25';
 /** How a hybrid system's runs are fused: in process (`fusion`) or by the engine in one query. */
 export type HybridEngine = 'fusion' | 'opensearch-hybrid';
 export type EngineId = DenseEngine | LexicalEngine | HybridEngine;
 /** Keys of engine settings in BenchConfig.engineOptions and results.json's config. */
-export type OptionsKey = 'opensearch';
+export type OptionsKey = 'opensearch' | 'lancedb';
 /** Engine settings as results.json records them (credentials removed), by options key. */
 export type EngineOptionsRecord = Partial<Record<OptionsKey, Record<string, unknown>>>;
 
@@ -34,6 +35,7 @@ const ENGINES: Definitions = {
   'opensearch-bm25': OPENSEARCH_BM25,
   'opensearch-hybrid': OPENSEARCH_HYBRID,
   'opensearch-ml': OPENSEARCH_ML,
+  lancedb: LANCEDB,
 };
 
 const ALL: readonly EngineDefinition[] = Object.values(ENGINES);
@@ -80,6 +82,9 @@ export function enginesOf(system: SystemSpec): EngineDefinition[] {
 export function familiesOf(systems: readonly SystemSpec[]): EngineFamily<unknown>[] {
   return [...new Set(systems.flatMap(enginesOf).flatMap((d) => (d.family ? [d.family] : [])))];
 }
+
+/** npm packages whose versions decide engines' scores, each once (results.json environment.packages). */
+export const ENGINE_PACKAGES: readonly string[] = [...new Set(ALL.flatMap((d) => d.family?.packages ?? []))];
 
 /** Every family's option set once (opensearch and opensearch-ml share one). */
 const OPTION_SETS: readonly FamilyOptions<unknown>[] = [...new Set(ALL.flatMap((d) => (d.family?.options ? [d.family.options] : [])))];

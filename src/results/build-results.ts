@@ -2,12 +2,13 @@
 import { cpus } from 'node:os';
 import type { BenchOutcome, DatasetOutcome, SystemOutcome } from '../bench/run-bench.js';
 import { getDataset } from '../datasets/registry.js';
-import { recordEngineOptions } from '../engines/registry.js';
+import { ENGINE_PACKAGES, recordEngineOptions } from '../engines/registry.js';
 import { asModelsDir } from '../embed/model-source.js';
 import { installedVersion, ownVersion } from '../package-info.js';
 import { SCHEMA_VERSION, type Environment, type ResultsFile, type SystemResults } from './schema.js';
 
-const RECORDED_PACKAGES = ['@huggingface/transformers', 'onnxruntime-node', '@opensearch-project/opensearch'];
+/** The encoder's packages and every engine's (src/engines/). */
+const RECORDED_PACKAGES = ['@huggingface/transformers', 'onnxruntime-node', ...ENGINE_PACKAGES];
 
 export async function environment(): Promise<Environment> {
   const packages: Record<string, string | null> = { 'beir-bench': ownVersion() };
