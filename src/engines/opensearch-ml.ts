@@ -27,7 +27,7 @@ export const OPENSEARCH_ML: DenseEngineDefinition<'opensearch-ml'> = {
     lexical: 'opensearch-bm25',
     hybrid: 'fusion',
     help:
-      'opensearch-ml: the cluster embeds documents and queries itself through ml-commons ingest and search pipelines, calling a model ' +
+      'the cluster embeds documents and queries itself through ml-commons ingest and search pipelines, calling a model ' +
       'over a connector (a beir-bench serve started here on loopback, the --encoder-url endpoint, or --opensearch-model-id)',
   },
   audit: async ({ engineRecord, engineOptions, log, ...input }) => {
