@@ -4,11 +4,10 @@
  */
 import type { Argv } from 'yargs';
 import type { DeploymentAudit } from '../audit/audit-result.js';
-import type { RankedRun, SearchBackend } from '../backends/backend.js';
+import type { SearchBackend } from '../backends/backend.js';
+import type { ServerSideAuditInput } from '../audit/server-side.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import type { MemoryBudget } from '../memory-budget.js';
-import type { RunResources } from '../retrieval/resources.js';
-import type { DenseSystem } from '../systems/system.js';
 import type { DenseEngine, EngineId, HybridEngine, LexicalEngine, OptionsKey } from './registry.js';
 
 /** Each family's settings, by its options key (e.g. `opensearch`): what BenchConfig carries and results.json records. */
@@ -50,22 +49,16 @@ export interface EngineFamily<O = unknown> {
   open(ctx: OpenContext<O>): Promise<SearchBackend>;
 }
 
-/** What the deployment audit of a server-embedding engine gets from the bench loop (src/audit/). */
-export interface AuditInput {
-  system: DenseSystem;
-  ds: LoadedDataset;
-  /** What retrieval recorded as the system's engine (results.json `engine`). */
+/**
+ * What the deployment audit of a server-embedding engine gets from the bench loop (src/audit/): the audit's own
+ * input, with what retrieval recorded as the system's engine (results.json `engine`) and the engines' settings
+ * in place of the engine-specific fields the hook takes from them.
+ */
+export type AuditInput = Omit<ServerSideAuditInput, 'ml' | 'opensearch' | 'log'> & {
   engineRecord: Record<string, unknown>;
-  server: { run: RankedRun; mean: Record<string, number> };
-  /** Runs and scores a system as the bench loop does (retrieve, cut, evaluate). */
-  score: (system: DenseSystem) => Promise<{ run: RankedRun; mean: Record<string, number> }>;
-  res: RunResources;
   engineOptions: EngineOptions;
-  metric: string;
-  k: number;
-  options: { passages?: number; seed: number };
   log: (line: string) => void;
-}
+};
 
 interface EngineBase<Id extends string> {
   id: Id;
