@@ -13,7 +13,7 @@ import pLimit from 'p-limit';
 import { UserError } from '../../errors.js';
 import { passageText } from '../../models/input-text.js';
 import { rankDocs } from '../../ranking.js';
-import type { Doc, Query } from '../../types.js';
+import type { Query } from '../../types.js';
 import type { IndexInput, IndexKey, IndexOutcome, RankedRun, SearchBackend, SearchInput } from '../backend.js';
 import { bulkIngest, type BulkRow } from '../opensearch-bulk.js';
 import { connectProbed, DEFAULT_RETRY, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type RetryPolicy } from '../opensearch-client.js';
@@ -80,12 +80,6 @@ export interface MlObjects {
 }
 
 const SPACE = { cosine: 'cosinesimil', dot: 'innerproduct' } as const;
-
-/** A corpus as the engine reads it: its size, and its docs streamed in order (src/datasets/corpus.ts). */
-export interface DocStream {
-  readonly size: number;
-  stream(): AsyncIterable<Doc>;
-}
 
 /** Queries through the search pipeline at once: each is one embedding call plus one kNN search. */
 const SEARCH_CONCURRENCY = 4;
