@@ -8,6 +8,7 @@ import { compareCommand } from './commands/compare.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { downloadCommand } from './commands/download.js';
 import { evalCommand } from './commands/eval.js';
+import { importCommand } from './commands/import.js';
 import { modelsCommand } from './commands/models.js';
 import { regressCommand } from './commands/regress.js';
 import { reportCommand } from './commands/report.js';
@@ -46,6 +47,7 @@ const COMMANDS = [
   datasetsCommand,
   modelsCommand,
   reportCommand,
+  importCommand,
   regressCommand,
   cacheCommand,
   serveCommand,

@@ -81,8 +81,10 @@ export async function msearchTopKWithTies(
       const hits = got.get(q) ?? new Map<string, number>();
       run.set(q, hits);
       if (hits.size < size) return false;
+      // Asked again only while the last hit still ties the k-th: the tie may go on past it. (Comparing the k-th
+      // with the (k + 1)-th again would double the size until the node's result window refuses the request.)
       const scores = Float32Array.from(hits.values()).sort().reverse();
-      return scores[k] === scores[k - 1];
+      return scores[size - 1] === scores[k - 1];
     });
   }
   return run;

@@ -3,14 +3,17 @@ import type { ModelsDir } from '../embed/model-source.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
 import type { MetricName } from '../eval/metrics.js';
 import type { EngineOptions } from '../engines/engine.js';
+import type { ComparisonPair } from '../systems/comparisons.js';
 import type { SystemSpec } from '../systems/system.js';
 
 /** Everything one `bench` run depends on; recorded in results.json (credentials never enter it). */
 export interface BenchConfig {
   datasets: string[];
   split: string;
-  /** The systems to compare; the first is the baseline of every comparison. */
+  /** The systems, in table order. */
   systems: SystemSpec[];
+  /** The pairs compared (a systems file's `comparisons:`); absent = every system against the first. */
+  comparisons?: ComparisonPair[];
   /** Cutoff of the headline measures (NDCG@k, MAP@k, Recall@k), of the HNSW-vs-exact overlap and of the deployment audit. */
   k: number;
   metrics: MetricName[];

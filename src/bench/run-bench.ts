@@ -23,6 +23,7 @@ import { retrieve, type InputRecord } from '../retrieval/retrieve.js';
 import { exactTwin, isApproximate, type SystemSpec } from '../systems/system.js';
 import { wordCount } from '../word-count.js';
 import { timed } from '../timings.js';
+import { againstFirst } from '../systems/comparisons.js';
 import type { BenchConfig } from './config.js';
 import { cutRun, retrievalDepth, runDepth } from './cut-run.js';
 import { isSweepable, sweepSystem, type FusionSweep } from './fusion-sweep.js';
@@ -149,11 +150,13 @@ async function sweepFusions(cfg: BenchConfig, ds: LoadedDataset, systems: System
   return sweeps;
 }
 
-/** Paired comparisons of every system against the first one (the baseline), plus the query-length analysis. */
+/** Paired comparisons of the run's pairs (default: every system against the first), plus the query-length analysis. */
 function compareSystems(cfg: BenchConfig, ds: LoadedDataset, systems: SystemOutcome[]): SystemComparison[] {
-  const [base, ...others] = systems;
+  const byId = new Map(systems.map((s) => [s.system.id, s]));
   const primary = cfg.metrics[0];
-  return others.map((o) => {
+  return (cfg.comparisons ?? againstFirst(cfg.systems)).map((pair) => {
+    const base = byId.get(pair.baseline)!;
+    const o = byId.get(pair.system)!;
     const gains = new Map<string, number>();
     for (const [qid, scores] of o.eval.perQuery) {
       const b = base.eval.perQuery.get(qid);
@@ -203,7 +206,7 @@ async function runDataset(cfg: BenchConfig, name: string, res: RunResources): Pr
       queryWords: Object.fromEntries(ds.queries.map((q) => [q.id, wordCount(q.text)])),
     },
     systems,
-    comparisons: systems.length > 1 ? compareSystems(cfg, ds, systems) : [],
+    comparisons: compareSystems(cfg, ds, systems),
     invariantViolations: systems.flatMap((s) => cutoffsOf(cfg.metrics).flatMap((k) => checkInvariants(ds.qrels, s.eval, k)).map((v) => ({ ...v, system: s.system.id }))),
     timings,
     ...(fusionSweeps ? { fusionSweeps } : {}),

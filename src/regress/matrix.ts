@@ -1,8 +1,10 @@
 /**
  * A regression matrix (`regressions/*.yaml`, documented in docs/REGRESSION.md): systems declared as in a
  * `--systems` file, datasets (with split and slices) to run them on, and per condition (dataset x system) the
- * expected value of each metric, its tolerance, an optional stored baseline run and the recorded inputs.
- * Every error names the file, the line and the field.
+ * expected value of each metric, its tolerance, its stored baseline run and the recorded inputs.
+ * Two layouts are read: the compact one (what --update and `regress convert` write: each dataset's file digests and
+ * each system's encoder recorded once, under the top-level `inputs`) and the older one (every entry and condition
+ * carrying its own copy). Every error names the file, the line and the field.
  */
 import { basename, dirname, extname, resolve } from 'node:path';
 import { getDataset } from '../datasets/registry.js';
@@ -29,15 +31,34 @@ export const STORED_DECIMALS = 4;
 /** ...so a smaller tolerance could fail on the rounding alone. */
 const MIN_TOLERANCE = 1e-4;
 
-const TOP_FIELDS = ['description', 'metrics', 'tolerance', 'margin', 'models', 'systems', 'datasets'] as const;
-const DATASET_FIELDS = ['name', 'dataset', 'split', 'maxQueries', 'maxDocs', 'tags', 'systems', 'tolerance', 'margin', 'inputs', 'expected'] as const;
-const EXPECTED_FIELDS = ['metrics', 'tolerance', 'margin', 'baselineRun', 'inputs'] as const;
+const TOP_FIELDS = ['description', 'metrics', 'tolerance', 'margin', 'models', 'systems', 'inputs', 'datasets'] as const;
+const DATASET_FIELDS = ['name', 'dataset', 'split', 'maxQueries', 'maxDocs', 'tags', 'systems', 'tolerance', 'margin', 'stats', 'inputs', 'expected'] as const;
+const EXPECTED_FIELDS = ['metrics', 'tolerance', 'margin', 'baselineRun', 'strings', 'inputs'] as const;
 const DATASET_INPUT_FIELDS = ['content', 'files', 'stats'] as const;
 const SYSTEM_INPUT_FIELDS = ['encoder', 'strings'] as const;
+/** The compact layout's top-level `inputs`: per dataset its files' digests, per group of systems their encoder. */
+const RECORDED_FIELDS = ['datasets', 'encoders'] as const;
+const RECORDED_DATASET_FIELDS = ['content', 'files'] as const;
+const RECORDED_ENCODER_FIELDS = ['systems', 'encoder'] as const;
+/** What a compact matrix's old-layout field is now (the error names it). */
+const OLD_LAYOUT = 'this matrix records inputs in the compact layout (top-level "inputs"), where an entry has "stats" and a condition "strings"; regress convert rewrites an old matrix';
 const NAME_FORM = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
 
 /** Where a value was written: `file:line: path` (for errors found after parsing, e.g. a missing run file). */
 type Where = string;
+
+/** A dataset's files as recorded once in a compact matrix (`inputs.datasets.<dataset>`), every split's qrels included. */
+interface RecordedDataset {
+  content: Fingerprint | null;
+  files: Fingerprint | null;
+}
+
+/** The compact layout's top-level `inputs`, read; null for a matrix in the old layout. */
+interface Recorded {
+  datasets: Map<string, RecordedDataset>;
+  /** By system id. */
+  encoders: Map<string, Fingerprint>;
+}
 
 export interface Expectation {
   /** Expected value per metric (canonical name): what the stored baseline run scores. */
@@ -54,8 +75,16 @@ export interface Expectation {
   /** Equivalence margin per metric for approximate systems, resolved like the tolerance (default DEFAULT_MARGIN). */
   margin: Record<MetricName, number>;
   /** Stored TREC run of the baseline, for the paired check. */
-  baselineRun: { path: string; ref: string; where: Where } | null;
+  baselineRun: BaselineRun | null;
   inputs: SystemInputs | null;
+  where: Where;
+}
+
+export interface BaselineRun {
+  /** Absolute. */
+  path: string;
+  /** As written, or the default, relative to the matrix file. */
+  ref: string;
   where: Where;
 }
 
@@ -164,6 +193,68 @@ function readSystemInputs(f: Field | undefined): SystemInputs | null {
   return { encoder: fingerprint(f.optional('encoder', SYSTEM_INPUT_FIELDS)), strings: fingerprint(f.optional('strings', SYSTEM_INPUT_FIELDS)) };
 }
 
+/** The files an entry reads of its dataset's record: corpus, queries and its own split's qrels. */
+export function filesOfSplit(record: Fingerprint | null, split: string): Fingerprint | null {
+  if (!record) return null;
+  return Object.fromEntries(Object.entries(record).filter(([file]) => !file.startsWith('qrels/') || file === `qrels/${split}.tsv`));
+}
+
+/** The compact layout's top-level `inputs` (absent: the old layout, or nothing recorded yet). */
+function readRecorded(f: Field | undefined, systems: readonly SystemSpec[]): Recorded | null {
+  if (!f) return null;
+  const recorded: Recorded = { datasets: new Map(), encoders: new Map() };
+  const datasetsField = f.optional('datasets', RECORDED_FIELDS);
+  for (const [name, d] of datasetsField?.entries() ?? []) {
+    let dataset: string;
+    try {
+      dataset = getDataset(name).name;
+    } catch (err) {
+      throw datasetsField!.keyField(name).error((err as Error).message);
+    }
+    const content = fingerprint(d.optional('content', RECORDED_DATASET_FIELDS));
+    if (!content) throw d.error('"content" is required: the content digests of the dataset\'s files (run regress --update to record them)');
+    recorded.datasets.set(dataset, { content, files: fingerprint(d.optional('files', RECORDED_DATASET_FIELDS)) });
+  }
+  const known = new Set(systems.map((s) => s.id));
+  for (const group of f.optional('encoders', RECORDED_FIELDS)?.items() ?? []) {
+    const encoder = fingerprint(group.required('encoder', RECORDED_ENCODER_FIELDS, '"encoder" is required: the fingerprint these systems were recorded with'));
+    for (const idField of group.required('systems', RECORDED_ENCODER_FIELDS, '"systems" is required: the ids of the systems this encoder was recorded for').items()) {
+      const id = idField.string();
+      if (!known.has(id)) throw idField.error(`no system has the id "${id}"; the systems are ${[...known].join(', ')}`);
+      if (recorded.encoders.has(id)) throw idField.error(`"${id}" is in two encoder groups; a system has one encoder`);
+      recorded.encoders.set(id, encoder!);
+    }
+  }
+  return recorded;
+}
+
+/** An entry's recorded inputs: its own `inputs` (old layout) or its `stats` and its dataset's record (compact). */
+function entryInputs(get: (k: (typeof DATASET_FIELDS)[number]) => Field | undefined, slice: { dataset: string; split: string }, recorded: Recorded | null): DatasetInputs | null {
+  const old = get('inputs');
+  const statsField = get('stats');
+  if (recorded && old) throw old.error(`${OLD_LAYOUT} (the dataset's digests go under inputs.datasets.${slice.dataset}, its statistics under "stats")`);
+  if (!statsField) return readDatasetInputs(old);
+  if (old) throw statsField.error('"stats" and "inputs" both record this entry\'s inputs: keep one layout');
+  const record = recorded?.datasets.get(slice.dataset);
+  if (!record) throw statsField.error(`the content digests of ${slice.dataset} are not recorded under the top-level inputs.datasets.${slice.dataset} (run regress --update to record them)`);
+  return {
+    content: filesOfSplit(record.content, slice.split),
+    files: filesOfSplit(record.files, slice.split),
+    stats: fingerprint(statsField)!,
+    where: `${statsField.where}: ${statsField.path}`,
+  };
+}
+
+/** A condition's recorded inputs: its own `inputs` (old layout) or its `strings` and its system's encoder (compact). */
+function conditionInputs(e: Field, systemId: string, recorded: Recorded | null): SystemInputs | null {
+  const old = e.optional('inputs', EXPECTED_FIELDS);
+  const stringsField = e.optional('strings', EXPECTED_FIELDS);
+  if (recorded && old) throw old.error(`${OLD_LAYOUT} (the encoder goes under inputs.encoders, the strings under "strings")`);
+  if (!stringsField) return readSystemInputs(old);
+  if (old) throw stringsField.error('"strings" and "inputs" both record this condition\'s inputs: keep one layout');
+  return { encoder: recorded?.encoders.get(systemId) ?? null, strings: fingerprint(stringsField) };
+}
+
 function readStringList(f: Field): string[] {
   return f.isList ? f.items().map((i) => i.string()) : [f.string()];
 }
@@ -171,7 +262,7 @@ function readStringList(f: Field): string[] {
 function readEntry(
   item: Field,
   index: number,
-  ctx: { file: string; metrics: MetricName[]; systems: SystemSpec[]; top: Inherited },
+  ctx: { file: string; metrics: MetricName[]; systems: SystemSpec[]; top: Inherited; recorded: Recorded | null },
 ): DatasetEntry {
   const get = (k: (typeof DATASET_FIELDS)[number]) => item.optional(k, DATASET_FIELDS);
   const datasetField = item.required('dataset', DATASET_FIELDS, '"dataset" is required (a registry name, see the "datasets" command)');
@@ -232,7 +323,7 @@ function readEntry(
       tolerance: resolvePerMetric(ctx.metrics, [readPerMetric('tolerance', e.optional('tolerance', EXPECTED_FIELDS), ctx.metrics), ...inherited.tolerance], DEFAULT_TOLERANCE),
       margin: resolvePerMetric(ctx.metrics, [readPerMetric('margin', e.optional('margin', EXPECTED_FIELDS), ctx.metrics), ...inherited.margin], DEFAULT_MARGIN),
       baselineRun: ref === undefined ? null : { path: resolve(dirname(ctx.file), ref), ref, where: `${runField!.where}: ${runField!.path}` },
-      inputs: readSystemInputs(e.optional('inputs', EXPECTED_FIELDS)),
+      inputs: conditionInputs(e, id, ctx.recorded),
       where: `${e.where}: ${e.path}`,
     });
   }
@@ -242,7 +333,7 @@ function readEntry(
     ...slice,
     tags: get('tags') ? readStringList(get('tags')!) : [],
     systems,
-    inputs: readDatasetInputs(get('inputs')),
+    inputs: entryInputs(get, slice, ctx.recorded),
     expected,
     where: `${item.where}: ${item.path}`,
   };
@@ -278,7 +369,8 @@ function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
   const items = datasetsField.items();
   if (items.length === 0) throw datasetsField.error('the list is empty');
   const top: Inherited = { tolerance: [readPerMetric('tolerance', get('tolerance'), metrics)], margin: [readPerMetric('margin', get('margin'), metrics)] };
-  const ctx = { file, metrics, systems, top };
+  const recorded = readRecorded(get('inputs'), systems);
+  const ctx = { file, metrics, systems, top, recorded };
   const datasets: DatasetEntry[] = [];
   for (const [i, item] of items.entries()) {
     const entry = readEntry(item, i, ctx);

@@ -8,7 +8,8 @@
  * separate columns whose ids get the prefix `r<N>.` (N = the results file's position among the inputs).
  * Labels that collide are made distinct by what differs (engine, model, dtype), then by `run N`.
  *
- * Comparisons. Each run's own comparisons are kept as that run computed them (against its first system, from
+ * Comparisons. Each run's own comparisons are kept as that run computed them (against its first system or the pairs
+ * its systems file named, from
  * its per-query scores, with its seed), so a combined table shows exactly the p-values and intervals each run
  * reported; only the Holm adjustment is redone, across every comparison of this report (one family of
  * hypotheses, as the report's legend says). For a single run this reproduces the stored Holm p-values.
@@ -27,7 +28,10 @@ import type { InvariantViolation } from '../eval/invariants.js';
 import type { LengthAnalysis } from '../eval/length-analysis.js';
 import { Prng } from '../eval/prng.js';
 import type { DatasetResults, ResultsFile, SystemResults } from '../results/schema.js';
+import { bundledPublishedScores, type PublishedRegistry } from '../references/published-scores.js';
+import { againstFirst } from '../systems/comparisons.js';
 import { encoderWord, modelShortName, type SystemSpec } from '../systems/system.js';
+import { publishedChecks, type PublishedCheck } from './published-column.js';
 
 export interface ReportInput {
   results: ResultsFile;
@@ -59,6 +63,8 @@ export interface ReportCell {
   results: SystemResults;
   /** Percentile bootstrap 95% interval of the mean over queries, per metric; null without scored queries. */
   ci95: Record<string, [number, number]> | null;
+  /** The report's metrics against the scores published for this system's protocol (none when it follows none). */
+  published: PublishedCheck[];
 }
 
 export interface ReportComparison {
@@ -69,6 +75,18 @@ export interface ReportComparison {
   /** The run's comparison of the report's metrics, pHolm adjusted across this report. */
   metrics: MetricComparison[];
   lengthAnalysis: LengthAnalysis;
+}
+
+/**
+ * A comparison of an imported table (means only): the relative change of each metric's mean, as the table's own
+ * "X vs Y" column; no interval, test or per-query analysis is possible without per-query scores.
+ */
+export interface MeansComparison {
+  run: number;
+  /** Column ids. */
+  baseline: string;
+  system: string;
+  metrics: { metric: string; meanA: number; meanB: number; meanDiff: number; relativeChange: number | null }[];
 }
 
 export interface ReportDataset {
@@ -83,6 +101,8 @@ export interface ReportDataset {
   /** In column order; a column that did not run on this dataset has no cell. */
   cells: ReportCell[];
   comparisons: ReportComparison[];
+  /** Comparisons of imported tables (means only). */
+  meansComparisons: MeansComparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
   /** --fusion-weights curves, `system` being a column id. */
   fusionSweeps: FusionSweep[];
@@ -102,6 +122,8 @@ export interface ReportModel {
 export interface CombineOptions {
   /** Combine runs whose inputs differ, listing the differences, instead of refusing. */
   allowDifferentInputs?: boolean;
+  /** Published scores to check systems against; default the registry shipped with beir-bench. */
+  published?: PublishedRegistry;
 }
 
 /** What can tell two same-label columns apart, in the order it is added to their labels. */
@@ -125,6 +147,11 @@ function inputDifferences(a: ReportRun, b: ReportRun): string[] {
     if (da.split !== db.split) what.push(`split ${da.split} vs ${db.split}`);
     if (da.docs !== db.docs) what.push(`${da.docs} vs ${db.docs} passages`);
     if (da.queries !== db.queries) what.push(`${da.queries} vs ${db.queries} queries`);
+    // An imported table's files are unknown: its passage and query counts are all there is to check.
+    if (a.results.imported || b.results.imported) {
+      if (what.length) diffs.push(`${da.displayName} ${what.join(', ')}`);
+      continue;
+    }
     for (const key of new Set([...Object.keys(da.files), ...Object.keys(db.files)])) {
       // The same records in another line order are the same input; files written before content digests compare bytes.
       const field = da.files[key]?.contentDigest && db.files[key]?.contentDigest ? 'contentDigest' : 'sha256';
@@ -196,6 +223,23 @@ function systemIntervals(s: SystemResults, metrics: string[], run: ResultsFile):
   return Object.fromEntries(metrics.map((m, i) => [m, intervals[i]]));
 }
 
+/** An imported table's pairs (config.comparisons, else every system against the first) as changes of the means. */
+function meansComparisons(run: ReportRun, d: DatasetResults, metrics: string[], columnOf: (run: number, id: string) => string): MeansComparison[] {
+  const r = run.results;
+  const pairs = r.config.comparisons ?? againstFirst(r.systems);
+  const meanOf = (id: string) => d.systems.find((s) => s.system === id)!.mean;
+  return pairs.map((p) => ({
+    run: run.n,
+    baseline: columnOf(run.n, p.baseline),
+    system: columnOf(run.n, p.system),
+    metrics: metrics.map((metric) => {
+      const meanA = meanOf(p.baseline)[metric];
+      const meanB = meanOf(p.system)[metric];
+      return { metric, meanA, meanB, meanDiff: meanB - meanA, relativeChange: meanA === 0 ? null : (meanB - meanA) / meanA };
+    }),
+  }));
+}
+
 /** Combine results files into one report model (see the module comment); throws a UserError when they cannot be. */
 export function combineResults(inputs: readonly ReportInput[], opts: CombineOptions = {}): ReportModel {
   if (inputs.length === 0) throw new Error('combineResults: no results');
@@ -218,6 +262,8 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
   if (metrics.length === 0) throw new UserError(`cannot combine ${runs.map((r) => r.source).join(', ')}: they share no metric`);
 
   const { columns, columnOf } = buildColumns(runs);
+  const registry = opts.published ?? bundledPublishedScores();
+  const pick = (mean: Record<string, number>) => Object.fromEntries(metrics.map((m) => [m, mean[m]]));
   const names = [...new Set(runs.flatMap((r) => r.results.datasets.map((d) => d.name)))];
   const datasets = names.map((name): ReportDataset => {
     const present = runs.flatMap((r) => {
@@ -227,7 +273,13 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
     const { d } = present[0];
     const cells = present
       .flatMap(({ run, d: dr }) =>
-        dr.systems.map((s) => ({ column: columnOf(run.n, s.system), run: run.n, results: s, ci95: systemIntervals(s, metrics, run.results) })),
+        dr.systems.map((s) => ({
+          column: columnOf(run.n, s.system),
+          run: run.n,
+          results: s,
+          ci95: systemIntervals(s, metrics, run.results),
+          published: publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean), run.results.imported?.decimals),
+        })),
       )
       .sort((x, y) => columns.findIndex((c) => c.id === x.column) - columns.findIndex((c) => c.id === y.column));
     return {
@@ -249,6 +301,7 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
           lengthAnalysis: c.lengthAnalysis,
         })),
       ),
+      meansComparisons: present.flatMap(({ run, d: dr }) => (run.results.imported ? meansComparisons(run, dr, metrics, columnOf) : [])),
       invariantViolations: present.flatMap(({ run, d: dr }) => dr.invariantViolations.map((v) => ({ ...v, system: columnOf(run.n, v.system) }))),
       fusionSweeps: present.flatMap(({ run, d: dr }) => (dr.fusionSweeps ?? []).map((s) => ({ ...s, system: columnOf(run.n, s.system) }))),
     };

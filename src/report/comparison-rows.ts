@@ -3,6 +3,7 @@ import { formatFixed } from '../eval/format.js';
 import type { MetricComparison } from '../eval/compare.js';
 import { displayName } from '../eval/metrics.js';
 import type { ReportComparison, ReportDataset, ReportModel } from './combine.js';
+import { isDrift, type PublishedCheck } from './published-column.js';
 import { auditNotes } from './audit-section.js';
 import { sweepNotes } from './fusion-notes.js';
 import { fmtChange, fmtCi, fmtCorrelation, fmtP, fmtPercent, fmtScore, pClause, signed } from './numbers.js';
@@ -12,11 +13,23 @@ export type ExtraColumn = 'ci' | 'p' | 'wtl';
 export const EXTRA_COLUMNS: readonly ExtraColumn[] = ['ci', 'p', 'wtl'];
 export const DEFAULT_EXTRA_COLUMNS: readonly ExtraColumn[] = ['ci', 'p'];
 
-/** A formatted value; `cautions` (comparison flags) make renderers mark it with † and explain it in notes. */
+/**
+ * A formatted value. `cautions` (comparison flags) make renderers mark it with †, `drift` (a published score the
+ * measured one is too far from) with ‡; the notes explain both.
+ */
 export interface Cell {
   text: string;
   cautions?: string[];
+  drift?: string;
 }
+
+/** The marks a cell carries, in the order renderers print them. */
+export function cellMarks(c: Cell): string[] {
+  return [...(c.cautions?.length ? ['†'] : []), ...(c.drift ? ['‡'] : [])];
+}
+
+/** What a cell's marks point to, in words (CSV's Cautions column, HTML's tooltip). */
+export const cellReasons = (c: Cell): string[] => [...(c.cautions ?? []), ...(c.drift ? [c.drift] : [])];
 
 export interface TableColumn {
   /** The title where a table has one header row (markdown, CSV, terminal). */
@@ -38,6 +51,8 @@ export interface ReportTable {
 
 /** What a cell holds when its system did not run on that dataset. */
 export const NOT_RUN = '–';
+/** What a statistics cell holds for an imported table's comparison: there are no per-query scores to test. */
+export const MEANS_ONLY = 'n/a';
 
 /** Column id -> label. */
 export function labelOf(model: ReportModel): (column: string) => string {
@@ -48,7 +63,7 @@ export function labelOf(model: ReportModel): (column: string) => string {
 /** The distinct (baseline, system) pairs compared anywhere in the report, in order of appearance. */
 export function comparedPairs(model: ReportModel): { baseline: string; system: string }[] {
   const seen = new Map<string, { baseline: string; system: string }>();
-  for (const c of model.datasets.flatMap((d) => d.comparisons)) seen.set(`${c.baseline}\u0000${c.system}`, { baseline: c.baseline, system: c.system });
+  for (const c of model.datasets.flatMap((d) => [...d.comparisons, ...d.meansComparisons])) seen.set(`${c.baseline}\u0000${c.system}`, { baseline: c.baseline, system: c.system });
   return [...seen.values()];
 }
 
@@ -60,13 +75,41 @@ function extraCell(kind: ExtraColumn, mc: MetricComparison): string {
   return `${mc.wins}/${mc.ties}/${mc.losses}`;
 }
 
+/** Columns with a published score on some dataset: each gets a Published column beside it. */
+function publishedColumns(model: ReportModel): Set<string> {
+  return new Set(model.datasets.flatMap((d) => d.cells.filter((c) => c.published.length > 0).map((c) => c.column)));
+}
+
+/** The published score and the measured minus it, flagged when further apart than the tolerance allows. */
+function publishedCell(label: string, datasetName: string, check: PublishedCheck | undefined): Cell {
+  if (!check) return { text: '' };
+  const text = `${fmtScore(check.published)} (${signed(check.diff)})`;
+  return isDrift(check) ? { text, drift: driftReason(label, datasetName, check) } : { text };
+}
+
+function driftReason(label: string, datasetName: string, c: PublishedCheck): string {
+  const scores = `${label} on ${datasetName}: ${displayName(c.metric)} ${fmtScore(c.measured)} vs published ${fmtScore(c.published)} (${c.source.title}, ${c.source.url})`;
+  const settings = c.protocolDifferences.length ? `its declared settings are not the published protocol (${c.protocolDifferences.join('; ')})` : '';
+  const distance = c.within
+    ? `Δ ${signed(c.diff)} is within the tolerance ±${formatFixed(c.allowed, 4)}`
+    : `Δ ${signed(c.diff)} is beyond the tolerance ±${formatFixed(c.allowed, 4)}` +
+      (settings ? '' : ': this setup departs from the published one (weights, tokenizer, truncation, engine or deployment) or from the data it was published on');
+  return `${scores}, ${[settings, distance].filter(Boolean).join('; ')}`;
+}
+
 export function buildReportTable(model: ReportModel, extras: readonly ExtraColumn[] = DEFAULT_EXTRA_COLUMNS): ReportTable {
   const label = labelOf(model);
   const pairs = comparedPairs(model);
-  const columns: TableColumn[] = [
-    ...['Dataset', 'Bias', 'Metric'].map((title) => ({ title, numeric: false })),
-    ...model.columns.map((c) => ({ title: c.label, numeric: true })),
-  ];
+  const withPublished = publishedColumns(model);
+  const columns: TableColumn[] = [...['Dataset', 'Bias', 'Metric'].map((title) => ({ title, numeric: false }))];
+  for (const c of model.columns) {
+    if (!withPublished.has(c.id)) {
+      columns.push({ title: c.label, numeric: true });
+      continue;
+    }
+    const sub = withPublished.size === 1 ? 'Published' : `Published, ${c.label}`;
+    columns.push({ title: c.label, group: { name: c.label, sub: 'Measured' }, numeric: true }, { title: sub, group: { name: c.label, sub: 'Published' }, numeric: true });
+  }
   for (const p of pairs) {
     const name = `${label(p.system)} vs ${label(p.baseline)}`;
     columns.push({ title: name, group: { name, sub: 'Change' }, numeric: true });
@@ -82,10 +125,18 @@ export function buildReportTable(model: ReportModel, extras: readonly ExtraColum
       const row: Cell[] = [{ text: displayName(m) }];
       for (const col of model.columns) {
         const cell = d.cells.find((c) => c.column === col.id);
-        row.push({ text: cell ? fmtScore(cell.results.mean[m]) : NOT_RUN });
+        // An imported table's means keep the digits it printed: 0.342, not 0.3420.
+        const decimals = cell && model.runs[cell.run - 1].results.imported?.decimals;
+        row.push({ text: cell ? (decimals === undefined ? fmtScore(cell.results.mean[m]) : formatFixed(cell.results.mean[m], decimals)) : NOT_RUN });
+        if (withPublished.has(col.id)) row.push(cell ? publishedCell(col.label, d.displayName, cell.published.find((p) => p.metric === m)) : { text: NOT_RUN });
       }
       for (const p of pairs) {
         const mc = d.comparisons.find((c) => c.baseline === p.baseline && c.system === p.system)?.metrics.find((x) => x.metric === m);
+        const means = d.meansComparisons.find((c) => c.baseline === p.baseline && c.system === p.system)?.metrics.find((x) => x.metric === m);
+        if (means) {
+          row.push({ text: fmtChange(means.relativeChange) }, ...extras.map(() => ({ text: MEANS_ONLY })));
+          continue;
+        }
         if (!mc) {
           row.push(...[{ text: NOT_RUN }, ...extras.map(() => ({ text: NOT_RUN }))]);
           continue;
@@ -96,7 +147,7 @@ export function buildReportTable(model: ReportModel, extras: readonly ExtraColum
       return row;
     }),
   }));
-  return { columns, groups, legend: tableLegend(model, extras, groups) };
+  return { columns, groups, legend: tableLegend(model, extras, groups, withPublished.size > 0) };
 }
 
 const LEGEND: Record<ExtraColumn, string> = {
@@ -105,14 +156,17 @@ const LEGEND: Record<ExtraColumn, string> = {
   wtl: 'W/T/L = queries won, tied, lost',
 };
 
-function tableLegend(model: ReportModel, extras: readonly ExtraColumn[], groups: ReportTable['groups']): string {
+function tableLegend(model: ReportModel, extras: readonly ExtraColumn[], groups: ReportTable['groups'], published: boolean): string {
   const cells = groups.flatMap((g) => g.rows.flat());
   const parts = [
     'X vs Y = relative change of the mean of X against Y',
     ...extras.map((x) => LEGEND[x]),
-    ...(model.runs.length > 1 ? ["each comparison is the one its own run made, against that run's first system"] : []),
+    ...(published ? ["Published = the score published for the protocol the system follows (source in the notes), in brackets measured minus published"] : []),
+    ...(model.runs.length > 1 ? ["each comparison is the one its own run made (against that run's first system, or the pairs it named)"] : []),
     ...(cells.some((c) => c.text === NOT_RUN) ? [`${NOT_RUN} = not run on that dataset`] : []),
+    ...(model.runs.some((r) => r.results.imported) && extras.length ? [`${MEANS_ONLY} = an imported table's comparison: means only, no interval or test`] : []),
     ...(cells.some((c) => c.cautions?.length) ? ['† = see notes'] : []),
+    ...(cells.some((c) => c.drift) ? ['‡ = further from the published score than the tolerance, or declared settings that are not the published protocol (see notes)'] : []),
   ];
   return `${parts.join('; ')}.`;
 }
@@ -146,7 +200,18 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
     ? `expected bias ${s.bias} (length ratio r = ${s.lengthRatio === null ? 'n/a' : formatFixed(s.lengthRatio, 1)}, question share q = ${formatFixed(s.questionShare, 2)}${s.passagesSource === 'registry' ? ', passage length from the registry' : ''})`
     : `expected bias unavailable${s.unavailableReason ? ` (${s.unavailableReason})` : ''}`;
   const notes = [`${d.displayName}: ${prior}.`];
+  const absent = model.columns.filter((c) => !d.cells.some((x) => x.column === c.id));
+  if (absent.length) {
+    notes.push(`  Not measured on ${d.displayName}: ${absent.map((c) => c.label).join(', ')}${s.unavailableReason ? ` (${s.unavailableReason})` : ' (their runs did not include it)'}.`);
+  }
   for (const c of d.comparisons) notes.push(...comparisonNotes(model, c));
+  for (const c of d.meansComparisons) {
+    const mc = c.metrics[0];
+    notes.push(
+      `  ${label(c.system)} vs ${label(c.baseline)}: ${displayName(mc.metric)} ${fmtChange(mc.relativeChange)} (Δ ${signed(mc.meanDiff)}), ` +
+        `from the means of an imported table: no interval, test or per-query analysis is possible.`,
+    );
+  }
   for (const cell of d.cells) {
     const a = cell.results.approximation;
     if (!a) continue;
@@ -159,12 +224,47 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
         `${displayName(primary)} ${approx} ${fmtScore(cell.results.mean[primary])} vs ${ref} ${fmtScore(exact)} (Δ ${signed(cell.results.mean[primary] - exact)}).`,
     );
   }
+  notes.push(...publishedNotes(model, d));
   notes.push(...sweepNotes(model, d));
   notes.push(...auditNotes(model, d));
   const missing = d.qrelsDocsMissingFromCorpus;
   if (missing.rows > 0) notes.push(`  ${missing.rows} qrels rows name ${missing.docIds} doc ids absent from the corpus (e.g. ${missing.examples.slice(0, 3).join(', ')}).`);
-  if (d.invariantViolations.length) notes.push(`  !! ${d.invariantViolations.length} metric invariant violation(s) — a bug upstream; see results.json.`);
+  notes.push(...invariantNotes(model, d));
   return notes;
+}
+
+/**
+ * Broken sanity invariants (docs/METRICS.md). A run's mean the rule is spelled out for; a run's per-query ones are
+ * counted (results.json lists them); either is a bug upstream. An imported table's printed means that break one
+ * cannot all be what was measured.
+ */
+function invariantNotes(model: ReportModel, d: ReportDataset): string[] {
+  const label = labelOf(model);
+  const imported = (column: string) => d.cells.some((c) => c.column === column && model.runs[c.run - 1].results.imported);
+  const perQuery = d.invariantViolations.filter((v) => v.queryId !== 'all');
+  return [
+    ...d.invariantViolations
+      .filter((v) => v.queryId === 'all')
+      .map((v) =>
+        imported(v.system)
+          ? `  !! ${label(v.system)}: the printed means break a sanity invariant, so they cannot all be what was measured: ${v.rule} (${v.detail}).`
+          : `  !! ${label(v.system)}: the means break a sanity invariant — a bug upstream: ${v.rule} (${v.detail}).`,
+      ),
+    ...(perQuery.length ? [`  !! ${perQuery.length} per-query metric invariant violation(s) — a bug upstream; see results.json.`] : []),
+  ];
+}
+
+/** One line per published score a system was checked against: the two scores, their source, and the verdict. */
+function publishedNotes(model: ReportModel, d: ReportDataset): string[] {
+  const label = labelOf(model);
+  return d.cells.flatMap((cell) =>
+    cell.published.map((c) =>
+      !isDrift(c)
+        ? `  ${label(cell.column)}: ${displayName(c.metric)} ${fmtScore(c.measured)} vs published ${fmtScore(c.published)} (${c.source.title}, ${c.source.url}): ` +
+          `Δ ${signed(c.diff)}, within the tolerance ±${formatFixed(c.allowed, 4)}.`
+        : `  ‡ ${driftReason(label(cell.column), d.displayName, c)}.`,
+    ),
+  );
 }
 
 /**

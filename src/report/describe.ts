@@ -21,9 +21,18 @@ function systemDescription(s: SystemSpec): string {
   return `${s.model.id} ${encoderWord(s.encoder)}, ${prefix}, engine ${s.engine}`;
 }
 
-/** A run's settings in one line. */
+/** A run's settings in one line; for an imported table, where it comes from and what it leaves unsaid. */
 export function runSettings(run: ReportRun): string {
   const r = run.results;
+  if (r.imported) {
+    const i = r.imported;
+    return (
+      `${r.datasets.map((d) => d.displayName).join(', ')}; imported from ${i.title}${i.published ? ` (${i.published})` : ''}, ${i.url}, ` +
+      `transcribed in ${i.transcription}; means as printed (${i.decimals} decimals), no per-query scores, so no intervals or tests; ` +
+      `inputs checked by passage and query counts only` +
+      (i.unstated.length ? `; not stated by the source: ${i.unstated.join('; ')}` : '')
+    );
+  }
   const c = r.config;
   const engines = [...new Set(r.systems.map((s) => s.engine))].join(', ');
   const datasets = r.datasets.map((d) => d.displayName).join(', ');

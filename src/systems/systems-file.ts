@@ -11,6 +11,7 @@ import { checkEncoderUrl } from '../embed/remote-encoder.js';
 import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from '../fusion/hybrid-draft.js';
 import type { ComponentDraft, SystemDraft } from './build.js';
 import { backendChoice, DENSE_ENGINES, HYBRID_ENGINES, LEXICAL_ENGINES } from '../engines/registry.js';
+import { comparisonRefs, type ComparisonRef } from './comparisons.js';
 import { defaultId, POLICY_NAMES, type ClusterModelSpec, type EncoderSpec, type PrefixPolicy, type RemoteAsymmetry, type RemoteEncoderSpec } from './system.js';
 import { parseYamlFile, readYamlFile, type Field } from '../yaml-field.js';
 
@@ -215,17 +216,24 @@ export function parseSystemsSection(root: Field, defaults: SystemsFileDefaults, 
   return drafts;
 }
 
-const SYSTEMS_FILE_FIELDS = ['models', 'systems'] as const;
+const SYSTEMS_FILE_FIELDS = ['models', 'systems', 'comparisons'] as const;
 
-function systemsOf({ root }: { root: Field }, defaults: SystemsFileDefaults): SystemDraft[] {
-  if (!root.present) throw root.error('the file is empty; it needs a "systems" list');
-  return parseSystemsSection(root, defaults, SYSTEMS_FILE_FIELDS);
+/** A systems file: its systems, and the comparisons it names (empty: every system against the first). */
+export interface SystemsFile {
+  systems: SystemDraft[];
+  comparisons: ComparisonRef[];
 }
 
-export function parseSystemsFile(text: string, file: string, defaults: SystemsFileDefaults): SystemDraft[] {
+function systemsOf({ root }: { root: Field }, defaults: SystemsFileDefaults): SystemsFile {
+  if (!root.present) throw root.error('the file is empty; it needs a "systems" list');
+  const comparisons = root.get('comparisons', SYSTEMS_FILE_FIELDS);
+  return { systems: parseSystemsSection(root, defaults, SYSTEMS_FILE_FIELDS), comparisons: comparisons.present ? comparisonRefs(comparisons) : [] };
+}
+
+export function parseSystemsFile(text: string, file: string, defaults: SystemsFileDefaults): SystemsFile {
   return systemsOf(parseYamlFile(text, file), defaults);
 }
 
-export async function readSystemsFile(file: string, defaults: SystemsFileDefaults): Promise<SystemDraft[]> {
+export async function readSystemsFile(file: string, defaults: SystemsFileDefaults): Promise<SystemsFile> {
   return systemsOf(await readYamlFile(file, 'systems file'), defaults);
 }

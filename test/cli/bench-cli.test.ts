@@ -124,6 +124,27 @@ describe('beir-bench bad input', () => {
     expect(e.stderr).toContain(`${bad}:3: systems[0].labl: unknown field`);
   });
 
+  it('runs part of a --systems file with --only, keeping the named pairs between the systems it runs', async () => {
+    const dir = await mkdtemp(join(out, 'only-'));
+    const file = join(dir, 'systems.yaml');
+    await writeFile(file, 'systems:\n  - { engine: bm25, id: a }\n  - { fusion: rrf, components: [a, a], id: b }\n  - { fusion: linear, components: [a, a], id: c }\ncomparisons: ["b vs a", "c vs a", "c vs b"]\n');
+    const run = async (only: string) => {
+      const r = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--systems', file, '--only', only, '--out', join(dir, 'out'), '--format', 'json', '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      const json = JSON.parse(r.stdout);
+      await checkResults(json, 'stdout');
+      return { systems: json.systems.map((s: { id: string }) => s.id), pairs: json.datasets[0].comparisons.map((c: { system: string; baseline: string }) => `${c.system} vs ${c.baseline}`) };
+    };
+    expect(await run('c,a')).toEqual({ systems: ['a', 'c'], pairs: ['c vs a'] });
+    expect(await run('b')).toEqual({ systems: ['b'], pairs: [] });
+    const unknown = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--systems', file, '--only', 'a,d', '--out', join(dir, 'out')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`--only (${file}): no system "d"; the systems are a, b, c`);
+    const noFile = await cli(['bench', '--dataset', 'scifact', '--data-dir', FIXTURE, '--arms', 'bm25', '--only', 'bm25', '--out', join(dir, 'out')]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toMatch(/--only picks systems of a --systems file/);
+  });
+
   itWithShared('leaves no result folder behind when a run fails', async () => {
     const dest = join(out, 'failed');
     await cli(['bench', '--dataset', 'trec-covid', '--data-dir', SHARED_BEIR, '--arms', 'bm25', '--out', dest]);

@@ -26,9 +26,10 @@ describe('beir-bench installed from its tarball as another project\'s dependency
     const tarball = join(work, stdout.trim().split('\n').at(-1)!);
     await exec('mkdir', [host]);
     await writeFile(join(host, 'package.json'), JSON.stringify({ name: 'host-project', version: '9.8.7', private: true }));
-    // Offline: every dependency is in npm's cache after the repo's own `npm ci`; no install scripts (onnxruntime-node's
+    // From npm's cache where it can (the repo's own `npm ci` filled it), the registry otherwise: a dependency range may
+    // resolve to a newer release than the lockfile's once npm has seen it. No install scripts (onnxruntime-node's
     // fetches optional CUDA binaries, which the CPU path does not need).
-    await exec('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: host, maxBuffer: 16 << 20 });
+    await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: host, maxBuffer: 16 << 20 });
   }, 600_000);
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });

@@ -33,7 +33,7 @@ describeWithShared('stats command', () => {
     expect(rowOf('NFCorpus')).toEqual(['NFCorpus', '3.29', '2', '220.98', '224', '3,633', '323', '67.08', '0.14', 'GOOD']);
     expect(rowOf('TREC-COVID')).toEqual(['TREC-COVID', '10.60', '10', '148.64†', '155†', '171,332†', '50', '14.02†', '1.00', 'EXCELLENT†']);
     expect(rowOf('SciFact')).toEqual(['SciFact', '12.51', '12', '201.81', '192', '5,183', '300', '16.14', '0.00', 'GOOD']);
-    expect(rowOf('ArguAna')).toEqual(['ArguAna', '193.55', '174', '164.19†', '147†', '8,674†', '1,406', '0.85†', '0.03', 'POOR†']);
+    expect(rowOf('ArguAna')).toEqual(['ArguAna', '193.55', '174', '164.19', '147', '8,674', '1,406', '0.85', '0.03', 'POOR']);
     expect(out).toContain('Expected Bias: POOR if r < 2; FAIR if 2 <= r < 5; GOOD if r >= 5; EXCELLENT if r >= 5 and q >= 0.5.');
     expect(out).toContain('† corpus not available: taken from the registry');
     expect(out).toMatch(/NFCorpus: avg passage length measured 220\.98, the article reports 232\.10/);
@@ -47,7 +47,7 @@ describeWithShared('stats command', () => {
       '| NFCorpus | 3.29 | 2 | 220.98 | 224 | 3,633 | 323 | 67.08 | 0.14 | GOOD |',
       '| TREC-COVID | 10.60 | 10 | 148.64† | 155† | 171,332† | 50 | 14.02† | 1.00 | EXCELLENT† |',
       '| SciFact | 12.51 | 12 | 201.81 | 192 | 5,183 | 300 | 16.14 | 0.00 | GOOD |',
-      '| ArguAna | 193.55 | 174 | 164.19† | 147† | 8,674† | 1,406 | 0.85† | 0.03 | POOR† |',
+      '| ArguAna | 193.55 | 174 | 164.19 | 147 | 8,674 | 1,406 | 0.85 | 0.03 | POOR |',
     ]);
   });
 

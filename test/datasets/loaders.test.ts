@@ -153,9 +153,9 @@ describe('loadDataset', () => {
   });
 
   itWithShared('names a missing corpus.jsonl, and a missing split with the splits there are', async () => {
-    const noCorpus = await rejection(loadDataset('arguana', join(BEIR, 'arguana'), { split: 'test' }));
+    const noCorpus = await rejection(loadDataset('trec-covid', join(BEIR, 'trec-covid'), { split: 'test' }));
     expect(noCorpus).toBeInstanceOf(UserError);
-    expect(noCorpus.message).toBe(`corpus.jsonl not found in ${BEIR}/arguana: ${BEIR}/arguana/corpus.jsonl is missing`);
+    expect(noCorpus.message).toBe(`corpus.jsonl not found in ${BEIR}/trec-covid: ${BEIR}/trec-covid/corpus.jsonl is missing`);
     const noSplit = await rejection(loadDataset('scifact', join(BEIR, 'scifact'), { split: 'dev' }));
     expect(noSplit.message).toMatch(/^qrels\/dev\.tsv not found in .*scifact.*\(splits available: test, train\)$/);
   });

@@ -13,7 +13,7 @@ const e5 = getModel('intfloat/e5-small-v2');
 const ctx = (over: Partial<ArmContext> = {}): ArmContext => ({ model: e5, encoder: { kind: 'local', dtype: 'fp32' }, backend: 'embedded', resolveModel: getModel, ...over });
 const arms = (s: string, over: Partial<ArmContext> = {}) => buildSystems(parseArms(s, ctx(over)));
 const defaults: SystemsFileDefaults = { dtype: 'fp32', backend: 'embedded', cliModels: [] };
-const yaml = (text: string, d: Partial<SystemsFileDefaults> = {}) => buildSystems(parseSystemsFile(text, 'systems.yaml', { ...defaults, ...d }));
+const yaml = (text: string, d: Partial<SystemsFileDefaults> = {}) => buildSystems(parseSystemsFile(text, 'systems.yaml', { ...defaults, ...d }).systems);
 
 /** The one-line UserError message a call throws. */
 function userError(fn: () => unknown): string {

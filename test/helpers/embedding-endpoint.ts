@@ -4,7 +4,7 @@
  * that the next `POST .../embeddings` requests get, one each, in order.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
@@ -75,7 +75,10 @@ export async function startEmbeddingEndpoint(opts: EndpointOptions = {}): Promis
   const model = opts.model ?? 'test/fake';
   const requests: SeenRequest[] = [];
   const pending: Fault[] = [];
-  const server = createServer(async (req, res) => {
+  // A connection cut mid-request (close() during an ingest) rejects the body read: nobody is left to answer, and
+  // the rejection must not escape as an unhandled error of whichever test is running.
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const text = await readBody(req);
     if (req.method !== 'POST' || !req.url?.endsWith('/embeddings')) {
       res.writeHead(404).end();
@@ -111,7 +114,7 @@ export async function startEmbeddingEndpoint(opts: EndpointOptions = {}): Promis
     // Out of order on purpose: clients must place vectors by data[i].index.
     data.reverse();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: 0, total_tokens: 0 } }));
-  });
+  };
   await new Promise<void>((ok) => server.listen(opts.port ?? 0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
   return {

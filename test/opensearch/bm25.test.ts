@@ -88,4 +88,18 @@ describe.skipIf(!NODE_URL)('OpenSearch BM25 arm (real node)', () => {
     for (const run of runs) expect(run).toEqual(expected);
     expect(Bm25Index.build(tied).search('apple', 10).map((h) => h.id)).toEqual(expected);
   });
+
+  it('a tie at the k-th hit among many matching docs is completed without asking past it (long queries, ArguAna)', async () => {
+    // 36 docs match with distinct scores (each one filler word longer) except one pair tied across the 10th hit.
+    const ranked = Array.from({ length: 35 }, (_, i) => ({ id: `len-${String(i).padStart(2, '0')}`, title: '', text: `apple ${'filler '.repeat(i + 1)}`.trim() }));
+    const docs = [...ranked, { ...ranked[9], id: 'len-09-copy' }];
+    const k = key({ system: 'bm25', model: 'none', docSet: 'long-tie' });
+    await backend.index({ key: k, corpus: memoryCorpus(docs) });
+    // A result window below the matching docs: asking again while the 10th and 11th hits tie (instead of while the
+    // last hit ties) would ask for 44 hits and be refused.
+    await client.indices.putSettings({ index: backend.indexName(k), body: { 'index.max_result_window': 30 } });
+    const run = (await backend.search({ key: k, queries: [{ id: 'q', text: 'apple' }], k: 10 })).get('q')!.map((h) => h.id);
+    expect(run).toEqual(Bm25Index.build(docs).search('apple', 10).map((h) => h.id));
+    expect(run.slice(9)).toEqual(['len-09-copy']);
+  });
 });

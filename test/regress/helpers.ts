@@ -4,6 +4,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { parseDocument } from 'yaml';
+import { readMatrix } from '../../src/regress/matrix.js';
 import { REPO_ROOT } from '../helpers/shared.js';
 
 export const TINY = join(REPO_ROOT, 'test', 'fixtures', 'beir-tiny');
@@ -36,4 +37,24 @@ const JUNIT_XSD = readFileSync(join(REPO_ROOT, 'node_modules', 'mocha-junit-repo
 export async function junitErrors(xml: string): Promise<string[]> {
   const r = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [JUNIT_XSD] });
   return r.errors.map((e) => e.rawMessage);
+}
+
+/**
+ * Rewrite a compact matrix in the old layout (every entry and every condition its own `inputs`), as beir-bench
+ * wrote matrices before the compact one: the reader must still accept it.
+ */
+export async function toOldLayout(file: string): Promise<void> {
+  const matrix = await readMatrix(file);
+  const doc = parseDocument(await readFile(file, 'utf8'));
+  doc.delete('inputs');
+  for (const entry of matrix.datasets) {
+    const at = ['datasets', entry.index];
+    doc.deleteIn([...at, 'stats']);
+    if (entry.inputs) doc.setIn([...at, 'inputs'], { content: entry.inputs.content, files: entry.inputs.files, stats: entry.inputs.stats });
+    for (const [id, e] of entry.expected) {
+      doc.deleteIn([...at, 'expected', id, 'strings']);
+      if (e.inputs) doc.setIn([...at, 'expected', id, 'inputs'], e.inputs);
+    }
+  }
+  await writeFile(file, doc.toString());
 }

@@ -109,7 +109,7 @@ describe('regression matrix', () => {
     ['alpha (the old significance test)', `alpha: 0.05\n${base}  - dataset: scifact\n`, /:1: alpha: unknown field; expected one of description, metrics, tolerance, margin,/],
     ['inputs without content', `${base}  - dataset: scifact\n    inputs:\n      stats: { docs: 1 }\n`, /:6: datasets\[0\]\.inputs: recorded inputs need "content" and "stats"/],
     ['bad system (shared systems-file reader)', 'systems:\n  - model: intfloat/e5-small-v2\n    prefix: sideways\ndatasets: []\n', /:3: systems\[0\]\.prefix: expected one of symmetric, asymmetric/],
-    ['unknown top-level field', `tolerence: 0.01\n${base}  - dataset: scifact\n`, /:1: tolerence: unknown field; expected one of description, metrics, tolerance, margin, models, systems, datasets/],
+    ['unknown top-level field', `tolerence: 0.01\n${base}  - dataset: scifact\n`, /:1: tolerence: unknown field; expected one of description, metrics, tolerance, margin, models, systems, inputs, datasets/],
     ['not YAML', 'systems: [\n', /^\/work\/regressions\/m\.yaml:\d+: not valid YAML/],
   ])('%s: an error naming file, line and field', (_, text, message) => {
     expect(() => parse(text)).toThrow(message);

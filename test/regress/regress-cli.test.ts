@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create } from 'xmlbuilder2';
 import { runCli } from '../helpers/cli.js';
 import { reorderedCopy } from '../helpers/reordered-dataset.js';
-import { copyTiny, editMatrix, junitErrors, matrixValue } from './helpers.js';
+import { copyTiny, editMatrix, junitErrors, matrixValue, toOldLayout } from './helpers.js';
 
 let dir: string;
 let data: string;
@@ -61,8 +61,10 @@ describe('regress on the tiny fixture (BM25)', () => {
     expect(fresh).toMatch(/^# The tiny fixture's regression matrix/);
     expect(fresh).toMatch(/engine: bm25 # embedded BM25/);
     expect(await matrixValue(matrix, ['datasets', 0, 'expected', 'bm25', 'metrics', 'NDCG@10'])).toBe(1);
-    expect(await matrixValue(matrix, ['datasets', 0, 'inputs', 'stats', 'docs'])).toBe(6);
-    expect(await matrixValue(matrix, ['datasets', 0, 'inputs', 'content', 'corpus.jsonl'])).toMatch(/^[0-9a-f]{64}$/);
+    // The compact layout: the dataset's digests once at the top, the entry's statistics beside its conditions.
+    expect(await matrixValue(matrix, ['datasets', 0, 'stats', 'docs'])).toBe(6);
+    expect(await matrixValue(matrix, ['inputs', 'datasets', 'scifact', 'content', 'corpus.jsonl'])).toMatch(/^[0-9a-f]{64}$/);
+    expect(await matrixValue(matrix, ['datasets', 0, 'inputs'])).toBeUndefined();
     expect(await readFile(join(dir, 'tiny', 'scifact.bm25.trec'), 'utf8')).toMatch(/^q1 Q0 d1 1 .*\nq1 Q0 d3 2 /);
 
     // Updating again from an unchanged run changes nothing, byte for byte.
@@ -203,12 +205,14 @@ describe('regress on the tiny fixture (BM25)', () => {
     expect(g.stderr).toMatch(/gone\.yaml:\d+: datasets\[0\]\.expected\.bm25\.baselineRun: stored baseline run .*gone\/scifact\.bm25\.trec is missing/);
     // Inputs recorded by a beir-bench before content digests cannot be compared: regress refuses, --update records them.
     const old = await copyOfRecorded('old-inputs');
+    await toOldLayout(old);
     await editMatrix(old, [], [['datasets', 0, 'inputs', 'content']]);
     const o = await regress(old);
     expect(o.code).toBe(2);
     expect(o.stderr).toMatch(/old-inputs\.yaml:\d+: datasets\[0\]\.inputs: the recorded inputs have no content digests \(recorded by an older beir-bench\)/);
     const upgrade = await regress(old, '--update');
     expect(upgrade.stdout).toMatch(/scifact inputs content: none recorded, present now/);
+    expect(await matrixValue(old, ['inputs', 'datasets', 'scifact', 'content', 'corpus.jsonl'])).toMatch(/^[0-9a-f]{64}$/);
     expect((await regress(old)).code).toBe(0);
     const tag = await regress(matrix, '--tag', 'nightly-only');
     expect(tag.code).toBe(2);
@@ -258,10 +262,66 @@ describe('regress on the tiny fixture (BM25)', () => {
     expect(broken.stderr).toMatch(/broken\.jsonl:2: not JSON/);
   });
 
-  it('names what is missing on the command line; regress history takes only its own options', async () => {
+  it('an old-layout matrix is judged as before; regress convert rewrites it compact, every value kept, the verdicts the same', async () => {
+    const old = await copyOfRecorded('layout');
+    await toOldLayout(old);
+    const oldText = await readFile(old, 'utf8');
+    expect(oldText).toMatch(/\n    inputs:\n      content:/);
+    const judged = await regress(old);
+    expect(judged.code).toBe(0);
+    expect(judged.stdout).toMatch(/3 checks: 3 OK, 0 OK\*, 0 FAIL, 0 CHANGED-INPUT/);
+
+    // Beside it, in another folder: the stored run stays where it is, named relative to the new file.
+    const elsewhere = join(dir, 'converted', 'layout.yaml');
+    const beside = await runCli(['regress', 'convert', old, '--out', elsewhere]);
+    expect(beside.code).toBe(0);
+    expect(beside.stderr).toMatch(/layout\.yaml: compact layout, \d+ -> \d+ lines; every expected value, recorded input and baseline run kept/);
+    expect(await matrixValue(elsewhere, ['datasets', 0, 'expected', 'bm25', 'baselineRun'])).toBe('../layout/scifact.bm25.trec');
+    expect(await readFile(old, 'utf8')).toBe(oldText);
+
+    // In place: the same checks, the same verdicts.
+    expect((await runCli(['regress', 'convert', old])).code).toBe(0);
+    const compact = await readFile(old, 'utf8');
+    expect(compact).toMatch(/^# The tiny fixture's regression matrix/);
+    expect(await matrixValue(old, ['inputs', 'datasets', 'scifact', 'content'])).toBeDefined();
+    expect(await matrixValue(old, ['datasets', 0, 'inputs'])).toBeUndefined();
+    expect(await matrixValue(old, ['datasets', 0, 'expected', 'bm25', 'baselineRun'])).toBe('layout/scifact.bm25.trec');
+    for (const file of [old, elsewhere]) expect((await regress(file)).stdout).toBe(judged.stdout);
+    // Converting a compact matrix changes nothing.
+    expect((await runCli(['regress', 'convert', old])).code).toBe(0);
+    expect(await readFile(old, 'utf8')).toBe(compact);
+
+    const missing = await runCli(['regress', 'convert', join(dir, 'nowhere.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read regression matrix .*nowhere\.yaml: ENOENT/);
+  });
+
+  it('--update of some entries cannot leave the others with a record the compact layout shares: exit 2, nothing written', async () => {
+    const changed = join(dir, 'changed-two');
+    await cp(data, changed, { recursive: true });
+    const file = join(dir, 'two.yaml');
+    await writeFile(file, `${MATRIX}  - dataset: scifact\n    name: scifact.nightly\n`);
+    const onData = (from: string, ...args: string[]) => runCli(['regress', '--matrix', file, '--data-dir', from, '--out', join(dir, 'out'), '--quiet', ...args]);
+    expect((await onData(data, '--update')).code).toBe(0);
+    const before = await readFile(file, 'utf8');
+    const corpus = join(changed, 'scifact', 'corpus.jsonl');
+    await writeFile(corpus, (await readFile(corpus, 'utf8')).replace(/("_id": ?"d6".*"text": ?")/, '$1edited '));
+    const r = await onData(changed, '--update', '--tag', 'ci');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/two\.yaml:\d+: datasets\[0\] and .*two\.yaml:\d+: datasets\[1\]\.stats record different content\.corpus\.jsonl of scifact: the compact layout records it once, .*regress --update without --tag/);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    // Updating every entry records the new data for both.
+    expect((await onData(changed, '--update')).code).toBe(0);
+    expect((await onData(changed)).code).toBe(0);
+  });
+
+  it('names what is missing on the command line; regress history and convert take only their own options', async () => {
     const help = await runCli(['regress', 'history', '--help']);
     expect(help.stdout).toMatch(/--chart/);
     expect(help.stdout).not.toMatch(/--data-dir|--matrix|--opensearch-url/);
+    const convertHelp = await runCli(['regress', 'convert', '--help']);
+    expect(convertHelp.stdout).toMatch(/--out/);
+    expect(convertHelp.stdout).not.toMatch(/--data-dir|--matrix|--update/);
 
     const r = await runCli(['regress']);
     expect(r.code).toBe(2);

@@ -4,7 +4,7 @@ import { holmAdjust } from '../../src/eval/compare.js';
 import { combineResults, type ReportInput } from '../../src/report/combine.js';
 import { buildReportTable, NOT_RUN, reportNotes } from '../../src/report/comparison-rows.js';
 import type { ResultsFile } from '../../src/results/schema.js';
-import { fixtureResults, type RunFixture } from './fixture.js';
+import { fixtureResults, NO_PUBLISHED, type RunFixture } from './fixture.js';
 
 const input = async (f: RunFixture): Promise<ReportInput> => ({ results: await fixtureResults(f), source: `${f.runId}/results.json` });
 const storedHolm = (r: ResultsFile) => r.datasets.flatMap((d) => d.comparisons.flatMap((c) => c.metrics.map((m) => m.pHolm)));
@@ -12,7 +12,7 @@ const storedHolm = (r: ResultsFile) => r.datasets.flatMap((d) => d.comparisons.f
 describe('combineResults: one run', () => {
   it('keeps the systems as columns and reproduces the run\'s own Holm p-values', async () => {
     const one = await input({ runId: 'r', arms: 'symmetric,asymmetric,bm25', datasets: [{ name: 'scifact' }, { name: 'nfcorpus' }] });
-    const model = combineResults([one]);
+    const model = combineResults([one], { published: NO_PUBLISHED });
     expect(model.columns.map((c) => [c.id, c.label])).toEqual([
       ['e5-small-v2.symmetric', 'Symmetric'],
       ['e5-small-v2.asymmetric', 'Asymmetric'],
@@ -26,8 +26,8 @@ describe('combineResults: one run', () => {
 
   it('gives each system a bootstrap interval of its mean that contains the mean, reproducibly', async () => {
     const one = await input({ runId: 'r', arms: 'symmetric,asymmetric', datasets: [{ name: 'scifact' }] });
-    const a = combineResults([one]).datasets[0].cells;
-    const b = combineResults([one]).datasets[0].cells;
+    const a = combineResults([one], { published: NO_PUBLISHED }).datasets[0].cells;
+    const b = combineResults([one], { published: NO_PUBLISHED }).datasets[0].cells;
     for (const cell of a) {
       for (const [m, [lo, hi]] of Object.entries(cell.ci95!)) {
         expect(lo).toBeLessThan(cell.results.mean[m]);
@@ -42,7 +42,7 @@ describe('combineResults: several runs', () => {
   it('puts a SciFact run and an NFCorpus run of the same systems into one table with one set of columns', async () => {
     const sf = await input({ runId: 'sf', arms: 'symmetric,asymmetric', datasets: [{ name: 'scifact' }] });
     const nf = await input({ runId: 'nf', arms: 'symmetric,asymmetric', datasets: [{ name: 'nfcorpus' }] });
-    const model = combineResults([sf, nf]);
+    const model = combineResults([sf, nf], { published: NO_PUBLISHED });
     expect(model.columns.map((c) => [c.id, c.label, c.runs])).toEqual([
       ['e5-small-v2.symmetric', 'Symmetric', [1, 2]],
       ['e5-small-v2.asymmetric', 'Asymmetric', [1, 2]],
@@ -56,7 +56,7 @@ describe('combineResults: several runs', () => {
   it('Holm-adjusts across every comparison of the combined report, from the runs\' raw p-values', async () => {
     const sf = await input({ runId: 'sf', arms: 'symmetric,asymmetric,bm25', datasets: [{ name: 'scifact' }] });
     const nf = await input({ runId: 'nf', arms: 'symmetric,asymmetric,bm25', datasets: [{ name: 'nfcorpus' }] });
-    const model = combineResults([sf, nf]);
+    const model = combineResults([sf, nf], { published: NO_PUBLISHED });
     const raw = [sf, nf].flatMap((x) => x.results.datasets.flatMap((d) => d.comparisons.flatMap((c) => c.metrics.map((m) => ({ ...m })))));
     holmAdjust(raw);
     const combined = model.datasets.flatMap((d) => d.comparisons.flatMap((c) => c.metrics));
@@ -70,7 +70,7 @@ describe('combineResults: several runs', () => {
   it('separates an embedded and an OpenSearch run of the same systems, naming the engine in the labels', async () => {
     const emb = await input({ runId: 'emb', arms: 'symmetric,asymmetric,bm25', datasets: [{ name: 'scifact' }] });
     const os = await input({ runId: 'os', arms: 'symmetric,asymmetric,bm25', backend: 'opensearch', datasets: [{ name: 'scifact' }] });
-    const model = combineResults([emb, os]);
+    const model = combineResults([emb, os], { published: NO_PUBLISHED });
     expect(model.columns.map((c) => [c.id, c.label])).toEqual([
       ['r1.e5-small-v2.symmetric', 'Symmetric (exact)'],
       ['r1.e5-small-v2.asymmetric', 'Asymmetric (exact)'],
@@ -97,9 +97,9 @@ describe('combineResults: several runs', () => {
   it('names the model when runs of different models collide on a label, and the run when nothing else differs', async () => {
     const e5 = await input({ runId: 'e5', arms: 'symmetric,asymmetric', datasets: [{ name: 'scifact' }] });
     const mini = await input({ runId: 'mini', arms: 'symmetric', model: 'sentence-transformers/all-MiniLM-L6-v2', datasets: [{ name: 'scifact' }] });
-    expect(combineResults([e5, mini]).columns.map((c) => c.label)).toEqual(['Symmetric (e5-small-v2)', 'Asymmetric', 'Symmetric (all-MiniLM-L6-v2)']);
+    expect(combineResults([e5, mini], { published: NO_PUBLISHED }).columns.map((c) => c.label)).toEqual(['Symmetric (e5-small-v2)', 'Asymmetric', 'Symmetric (all-MiniLM-L6-v2)']);
     const again = await input({ runId: 'e5-again', arms: 'symmetric,asymmetric', datasets: [{ name: 'scifact' }] });
-    const repeated = combineResults([e5, again]);
+    const repeated = combineResults([e5, again], { published: NO_PUBLISHED });
     expect(repeated.columns.map((c) => [c.id, c.label])).toEqual([
       ['r1.e5-small-v2.symmetric', 'Symmetric (run 1)'],
       ['r1.e5-small-v2.asymmetric', 'Asymmetric (run 1)'],
@@ -111,7 +111,7 @@ describe('combineResults: several runs', () => {
   it('marks cells of systems that did not run on a dataset', async () => {
     const both = await input({ runId: 'both', arms: 'symmetric,asymmetric', datasets: [{ name: 'scifact' }, { name: 'nfcorpus' }] });
     const bm25 = await input({ runId: 'bm25', arms: 'bm25', datasets: [{ name: 'scifact' }] });
-    const table = buildReportTable(combineResults([both, bm25]));
+    const table = buildReportTable(combineResults([both, bm25], { published: NO_PUBLISHED }));
     const nf = table.groups.find((g) => g.dataset === 'NFCorpus')!;
     expect(nf.rows[0].map((c) => c.text)[3]).toBe(NOT_RUN);
     expect(table.legend).toContain(`${NOT_RUN} = not run on that dataset`);
@@ -120,7 +120,7 @@ describe('combineResults: several runs', () => {
   it('shows only the metrics every run measured', async () => {
     const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact' }], metrics: ['ndcg_cut.10', 'P.10', 'recall.10'] });
     const b = await input({ runId: 'b', arms: 'bm25', datasets: [{ name: 'scifact' }] });
-    expect(combineResults([a, b]).metrics).toEqual(['ndcg_cut.10', 'recall.10']);
+    expect(combineResults([a, b], { published: NO_PUBLISHED }).metrics).toEqual(['ndcg_cut.10', 'recall.10']);
   });
 });
 
@@ -128,7 +128,7 @@ describe('combineResults: inputs that differ', () => {
   it('refuses runs whose dataset files differ, naming both files, the dataset and the flag', async () => {
     const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact' }] });
     const b = await input({ runId: 'b', arms: 'asymmetric', datasets: [{ name: 'scifact', corpusSha256: 'another-corpus' }] });
-    const fail = () => combineResults([a, b]);
+    const fail = () => combineResults([a, b], { published: NO_PUBLISHED });
     expect(fail).toThrow(UserError);
     expect(fail).toThrow(/^cannot combine a\/results\.json and b\/results\.json: their inputs differ \(SciFact corpus sha256 scifact-corp vs another-corp\); pass --allow-different-inputs/);
   });
@@ -145,14 +145,14 @@ describe('combineResults: inputs that differ', () => {
     const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact' }] });
     const dev = await input({ runId: 'dev', arms: 'asymmetric', datasets: [{ name: 'scifact', split: 'dev' }] });
     const few = await input({ runId: 'few', arms: 'asymmetric', datasets: [{ name: 'scifact', queries: 30 }] });
-    expect(() => combineResults([a, dev])).toThrow(/split test vs dev/);
-    expect(() => combineResults([a, few])).toThrow(/60 vs 30 queries/);
+    expect(() => combineResults([a, dev], { published: NO_PUBLISHED })).toThrow(/split test vs dev/);
+    expect(() => combineResults([a, few], { published: NO_PUBLISHED })).toThrow(/60 vs 30 queries/);
   });
 
   it('combines them anyway when allowed, and says so in the notes', async () => {
     const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact' }] });
     const b = await input({ runId: 'b', arms: 'asymmetric', datasets: [{ name: 'scifact', corpusSha256: 'another-corpus' }] });
-    const model = combineResults([a, b], { allowDifferentInputs: true });
+    const model = combineResults([a, b], { allowDifferentInputs: true, published: NO_PUBLISHED });
     expect(model.inputDifferences).toEqual(['run 1 vs run 2: SciFact corpus sha256 scifact-corp vs another-corp']);
     expect(reportNotes(model).slice(-2)).toEqual([
       'Inputs differ between the combined runs (accepted with --allow-different-inputs):',
@@ -163,6 +163,6 @@ describe('combineResults: inputs that differ', () => {
   it('does not compare inputs of datasets the runs do not share', async () => {
     const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact' }] });
     const b = await input({ runId: 'b', arms: 'symmetric', datasets: [{ name: 'nfcorpus', queries: 30 }] });
-    expect(combineResults([a, b]).inputDifferences).toEqual([]);
+    expect(combineResults([a, b], { published: NO_PUBLISHED }).inputDifferences).toEqual([]);
   });
 });

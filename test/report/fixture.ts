@@ -9,6 +9,7 @@ import type { EvalResult } from '../../src/eval/evaluate.js';
 import { gainByQueryLength } from '../../src/eval/length-analysis.js';
 import { Prng } from '../../src/eval/prng.js';
 import { getModel } from '../../src/models/registry.js';
+import type { PublishedRegistry } from '../../src/references/published-scores.js';
 import { checkResults } from '../../src/results/read-results.js';
 import { SCHEMA_VERSION, type DatasetResults, type ResultsFile } from '../../src/results/schema.js';
 import { parseArms } from '../../src/systems/arms.js';
@@ -142,3 +143,9 @@ export async function fixtureResults(f: RunFixture): Promise<ResultsFile> {
   // Round-trip through JSON as a file would, and hold the fixture to the schema.
   return checkResults(JSON.parse(JSON.stringify(results)), `${f.runId}/results.json`);
 }
+
+/**
+ * No published scores: the fixtures' scores are synthetic, so a Published column beside them would only be noise
+ * in layout tests. The Published column is tested on real runs (test/report/published-column.test.ts).
+ */
+export const NO_PUBLISHED: PublishedRegistry = { file: '(none)', tolerance: {}, models: [] };

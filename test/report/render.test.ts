@@ -6,7 +6,7 @@ import { buildReportTable, type ReportTable } from '../../src/report/comparison-
 import { renderHtmlTable } from '../../src/report/html-page.js';
 import { cellText, renderCsv, renderMarkdown } from '../../src/report/render.js';
 import { renderReport } from '../../src/report/report-files.js';
-import { fixtureResults } from './fixture.js';
+import { fixtureResults, NO_PUBLISHED } from './fixture.js';
 
 async function model(): Promise<ReportModel> {
   const sf = await fixtureResults({ runId: 'sf', arms: 'symmetric,asymmetric,bm25', datasets: [{ name: 'scifact' }] });
@@ -14,7 +14,7 @@ async function model(): Promise<ReportModel> {
   return combineResults([
     { results: sf, source: 'sf.json' },
     { results: nf, source: 'nf.json' },
-  ]);
+  ], { published: NO_PUBLISHED });
 }
 
 /** A markdown table as GitHub shows it: the header, then every row, as the text a reader sees in each cell. */
@@ -94,7 +94,7 @@ describe('json', () => {
 describe('html table', () => {
   it('is the article\'s table without statistics: one header row, dataset and bias spanning their metric rows', async () => {
     const sf = await fixtureResults({ runId: 'sf', arms: 'symmetric,asymmetric', datasets: [{ name: 'scifact' }] });
-    const html = renderHtmlTable(buildReportTable(combineResults([{ results: sf, source: 'sf' }]), []), 'caption');
+    const html = renderHtmlTable(buildReportTable(combineResults([{ results: sf, source: 'sf' }], { published: NO_PUBLISHED }), []), 'caption');
     expect(html).toContain(
       '<thead><tr><th scope="col">Dataset</th><th scope="col">Bias</th><th scope="col">Metric</th><th scope="col">Symmetric</th>' +
         '<th scope="col">Asymmetric</th><th scope="col">Asymmetric vs Symmetric</th></tr></thead>',

@@ -8,7 +8,7 @@ import { parseSystemsFile, type SystemsFileDefaults } from '../../src/systems/sy
 const e5 = getModel('intfloat/e5-small-v2');
 const ctx = (over: Partial<ArmContext> = {}): ArmContext => ({ model: e5, encoder: { kind: 'local', dtype: 'fp32' }, backend: 'opensearch-ml', resolveModel: getModel, ...over });
 const defaults: SystemsFileDefaults = { dtype: 'fp32', backend: 'embedded', cliModels: [] };
-const parse = (text: string, d: Partial<SystemsFileDefaults> = {}) => parseSystemsFile(text, 'systems.yaml', { ...defaults, ...d });
+const parse = (text: string, d: Partial<SystemsFileDefaults> = {}) => parseSystemsFile(text, 'systems.yaml', { ...defaults, ...d }).systems;
 
 describe('--backend opensearch-ml', () => {
   it('puts dense arms on opensearch-ml and BM25 on the cluster', () => {

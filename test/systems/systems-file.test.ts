@@ -7,7 +7,7 @@ import { buildSystems } from '../../src/systems/build.js';
 import { parseSystemsFile, readSystemsFile, type SystemsFileDefaults } from '../../src/systems/systems-file.js';
 
 const defaults: SystemsFileDefaults = { dtype: 'fp32', backend: 'embedded', cliModels: [] };
-const parse = (text: string, d: Partial<SystemsFileDefaults> = {}) => parseSystemsFile(text, 'systems.yaml', { ...defaults, ...d });
+const parse = (text: string, d: Partial<SystemsFileDefaults> = {}) => parseSystemsFile(text, 'systems.yaml', { ...defaults, ...d }).systems;
 
 describe('systems file', () => {
   it('declares registry models, user-defined models, explicit prefixes, dtype, engine, id and label', () => {
@@ -81,7 +81,7 @@ systems:
     try {
       await expect(readSystemsFile(join(dir, 'missing.yaml'), defaults)).rejects.toThrow(/cannot read systems file .*missing\.yaml: ENOENT/);
       await writeFile(join(dir, 'ok.yaml'), 'systems:\n  - engine: bm25\n');
-      expect(await readSystemsFile(join(dir, 'ok.yaml'), defaults)).toEqual([{ kind: 'lexical', engine: 'bm25' }]);
+      expect(await readSystemsFile(join(dir, 'ok.yaml'), defaults)).toEqual({ systems: [{ kind: 'lexical', engine: 'bm25' }], comparisons: [] });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
