@@ -8,15 +8,15 @@ import type { SearchBackend } from '../backends/backend.js';
 import type { ServerSideAuditInput } from '../audit/server-side.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import type { MemoryBudget } from '../memory-budget.js';
-import type { DenseEngine, EngineId, HybridEngine, LexicalEngine, OptionsKey } from './registry.js';
+import type { DenseEngine, EngineId, HybridEngine, LexicalEngine } from './registry.js';
 
 /** Each family's settings, by its options key (e.g. `opensearch`): what BenchConfig carries and results.json records. */
-export type EngineOptions = Readonly<Partial<Record<OptionsKey, unknown>>>;
+export type EngineOptions = Readonly<Record<string, unknown>>;
 
 /** A family's command-line and systems-file settings, and how they are parsed and recorded. */
 export interface FamilyOptions<O> {
   /** Key in BenchConfig.engineOptions and in results.json's config (one key may serve several families). */
-  key: OptionsKey;
+  key: string;
   /** The `bench` options (yargs), with --help text. */
   withOptions<T>(y: Argv<T>): Argv<T>;
   /** The --help group the options are listed under. */

@@ -1,6 +1,6 @@
 /**
- * Every engine, one definition each (src/engines/engine.ts). Adding an engine: its definition file, its id in the
- * union of its kind below, and its line in ENGINES (docs/ARCHITECTURE.md, "A new engine").
+ * Every engine, one definition each (src/engines/engine.ts). Adding an engine: its definition file and its line in
+ * ENGINES; the id unions are derived from that list (docs/ARCHITECTURE.md, "A new engine").
  */
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.js';
@@ -11,40 +11,34 @@ import { OPENSEARCH_BM25, OPENSEARCH_HYBRID, OPENSEARCH_KNN } from './opensearch
 import { OPENSEARCH_ML } from './opensearch-ml.js';
 import { LANCEDB } from './lancedb.js';
 
+/** Every engine: adding one is its definition file and its line here. */
+const ENGINES = [EXACT, BM25, FUSION, OPENSEARCH_KNN, OPENSEARCH_BM25, OPENSEARCH_HYBRID, OPENSEARCH_ML, LANCEDB] as const;
+
+type Listed = (typeof ENGINES)[number];
 /** Engines that search vectors (`opensearch-ml` embeds on the server). */
-export type DenseEngine = 'exact' | 'opensearch-knn' | 'opensearch-ml' | 'lancedb';
+export type DenseEngine = Extract<Listed, { kind: 'dense' }>['id'];
 /** Engines that match text. */
-export type LexicalEngine = 'bm25' | 'opensearch-bm25';
+export type LexicalEngine = Extract<Listed, { kind: 'lexical' }>['id'];
 /** How a hybrid system's runs are fused: in process (`fusion`) or by the engine in one query. */
-export type HybridEngine = 'fusion' | 'opensearch-hybrid';
-export type EngineId = DenseEngine | LexicalEngine | HybridEngine;
-/** Keys of engine settings in BenchConfig.engineOptions and results.json's config. */
-export type OptionsKey = 'opensearch' | 'lancedb';
-/** Engine settings as results.json records them (credentials removed), by options key. */
-export type EngineOptionsRecord = Partial<Record<OptionsKey, Record<string, unknown>>>;
+export type HybridEngine = Extract<Listed, { kind: 'hybrid' }>['id'];
+export type EngineId = Listed['id'];
+/** An engine's definition by its id. */
+export type DefinitionOf<K extends EngineId> = K extends DenseEngine
+  ? DenseEngineDefinition<K>
+  : K extends LexicalEngine
+    ? LexicalEngineDefinition<K>
+    : HybridEngineDefinition<K>;
+/** Engine settings as results.json records them (credentials removed), by options key (e.g. `opensearch`). */
+export type EngineOptionsRecord = Record<string, Record<string, unknown>>;
 
-type Definitions = { [K in DenseEngine]: DenseEngineDefinition<K> } & { [K in LexicalEngine]: LexicalEngineDefinition<K> } & {
-  [K in HybridEngine]: HybridEngineDefinition<K>;
-};
+const ALL: readonly EngineDefinition[] = ENGINES;
+const BY_ID = new Map<string, EngineDefinition>(ALL.map((d) => [d.id, d]));
 
-const ENGINES: Definitions = {
-  exact: EXACT,
-  bm25: BM25,
-  fusion: FUSION,
-  'opensearch-knn': OPENSEARCH_KNN,
-  'opensearch-bm25': OPENSEARCH_BM25,
-  'opensearch-hybrid': OPENSEARCH_HYBRID,
-  'opensearch-ml': OPENSEARCH_ML,
-  lancedb: LANCEDB,
-};
-
-const ALL: readonly EngineDefinition[] = Object.values(ENGINES);
-
-export function engineOf<K extends EngineId>(id: K): Definitions[K] {
-  const d = ENGINES[id];
+export function engineOf<K extends EngineId>(id: K): DefinitionOf<K> {
+  const d = BY_ID.get(id);
   // results.json read from disk, or a systems file, can name an engine this build does not have.
-  if (!d) throw new UserError(`unknown engine "${id}": known engines are ${Object.keys(ENGINES).join(', ')}`);
-  return d;
+  if (!d) throw new UserError(`unknown engine "${id}": known engines are ${[...BY_ID.keys()].join(', ')}`);
+  return d as DefinitionOf<K>;
 }
 
 const idsOf = <K extends EngineDefinition['kind']>(kind: K) => ALL.filter((d) => d.kind === kind).map((d) => d.id);
@@ -89,6 +83,9 @@ export const ENGINE_PACKAGES: readonly string[] = [...new Set(ALL.flatMap((d) =>
 /** Every family's option set once (opensearch and opensearch-ml share one). */
 const OPTION_SETS: readonly FamilyOptions<unknown>[] = [...new Set(ALL.flatMap((d) => (d.family?.options ? [d.family.options] : [])))];
 
+/** The keys engine settings are recorded under in results.json's config (schema/results.schema.json lists them). */
+export const ENGINE_OPTION_KEYS: readonly string[] = OPTION_SETS.map((o) => o.key);
+
 /** Every engine's `bench` options. */
 export function withEngineOptions<T>(y: Argv<T>): Argv<T> {
   return OPTION_SETS.reduce((acc, o) => o.withOptions(acc), y);
@@ -110,7 +107,7 @@ export function allEngineOptionsFrom(args: Record<string, unknown>): EngineOptio
   return Object.fromEntries(OPTION_SETS.map((o) => [o.key, o.from(args)]));
 }
 
-const optionSet = (key: OptionsKey): FamilyOptions<unknown> => {
+const optionSet = (key: string): FamilyOptions<unknown> => {
   const o = OPTION_SETS.find((x) => x.key === key);
   if (!o) throw new Error(`no engine takes options "${key}"`);
   return o;
@@ -118,7 +115,7 @@ const optionSet = (key: OptionsKey): FamilyOptions<unknown> => {
 
 /** The settings as results.json records them, one field per options key (credentials removed). */
 export function recordEngineOptions(options: EngineOptions): EngineOptionsRecord {
-  return Object.fromEntries(Object.entries(options).map(([key, o]) => [key, optionSet(key as OptionsKey).record(o)]));
+  return Object.fromEntries(Object.entries(options).map(([key, o]) => [key, optionSet(key).record(o)]));
 }
 
 /** The settings one regression-matrix entry runs with (src/regress/run-matrix.ts). */
@@ -128,7 +125,7 @@ export function engineOptionsForEntry(options: EngineOptions, entry: string, sys
     Object.entries(options)
       .filter(([key]) => used.has(key))
       .map(([key, o]) => {
-        const set = optionSet(key as OptionsKey);
+        const set = optionSet(key);
         return [key, set.forEntry ? set.forEntry(o, entry) : o];
       }),
   );

@@ -9,7 +9,6 @@ import type { BenchConfig } from '../bench/config.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import type { ModelsDirOrigin } from '../embed/model-source.js';
-import type { EngineOptionsRecord } from '../engines/registry.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
 import type { MetricComparison } from '../eval/compare.js';
 import type { InvariantViolation } from '../eval/invariants.js';
@@ -70,8 +69,11 @@ export interface Environment {
   packages: Record<string, string | null>;
 }
 
-/** The run's settings besides its systems (listed whole in ResultsFile.systems) and the progress flag. */
-export type RunConfig = Omit<BenchConfig, 'systems' | 'engineOptions' | 'quiet' | 'modelsDir'> & EngineOptionsRecord & {
+/**
+ * The run's settings besides its systems (listed whole in ResultsFile.systems) and the progress flag; each engine
+ * family's settings sit beside them under its options key (e.g. `opensearch`, `lancedb`: EngineOptionsRecord).
+ */
+export type RunConfig = Omit<BenchConfig, 'systems' | 'engineOptions' | 'quiet' | 'modelsDir'> & Readonly<Record<string, unknown>> & {
   /** The models folder consulted (each system's encoder.source says where its model came from). */
   modelsDir?: string;
   /** Who chose it: --models-dir, $BEIR_BENCH_MODELS_DIR or the default folder. Absent in results written before it. */
