@@ -10,8 +10,9 @@ import { deepestCutoff, DEFAULT_CUTOFF, displayName, headlineMetrics, measureOf,
 import { getModel } from '../models/registry.js';
 import { buildReportTable, comparedPairs, DEFAULT_EXTRA_COLUMNS, reportNotes } from '../report/comparison-rows.js';
 import { renderTerminal } from '../report/render.js';
-import { renderReport } from '../report/report-files.js';
-import { writeOutputs } from '../report/write-outputs.js';
+import { combineResults } from '../report/combine.js';
+import { renderReport, runReportFiles } from '../report/report-files.js';
+import { writeRunFolder } from '../results/run-folder.js';
 import { parseArms } from '../systems/arms.js';
 import { buildSystems } from '../systems/build.js';
 import { resolveComparisons, selectSystems, type ComparisonPair } from '../systems/comparisons.js';
@@ -278,7 +279,8 @@ export const benchCommand = defineCommand({
   handler: async (a) => {
     const cfg = await benchConfigFrom(a);
     const outcome = await runBench(cfg);
-    const { results, model, dir } = await writeOutputs(outcome);
+    const { results, dir } = await writeRunFolder(outcome, runReportFiles);
+    const model = combineResults([{ results, source: 'results.json' }]);
     if (a.format === 'json') {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     } else if (a.format === 'markdown') {

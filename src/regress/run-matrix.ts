@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { BenchConfig } from '../bench/config.js';
 import { runBench } from '../bench/run-bench.js';
 import { measureOf } from '../eval/metrics.js';
-import { writeOutputs } from '../report/write-outputs.js';
+import { runReportFiles } from '../report/report-files.js';
+import { writeRunFolder } from '../results/run-folder.js';
 import type { ResultsFile } from '../results/schema.js';
 import { IGNORE_IDENTICAL_IDS } from './baselines.js';
 import type { DatasetEntry, RegressionMatrix } from './matrix.js';
@@ -58,6 +59,6 @@ export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: R
 export async function runEntry(matrix: RegressionMatrix, entry: DatasetEntry, rs: RunSettings): Promise<EntryRun> {
   if (!rs.quiet) process.stderr.write(`regress: ${matrix.name} ${entry.name} (${entry.systems.map((s) => s.id).join(', ')})\n`);
   const outcome = await runBench(entryConfig(matrix, entry, rs));
-  const { results, dir } = await writeOutputs(outcome);
+  const { results, dir } = await writeRunFolder(outcome, runReportFiles);
   return { matrix, entry, results, dir };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BenchConfig } from '../../src/bench/config.js';
 import type { BenchOutcome } from '../../src/bench/run-bench.js';
 import { getModel } from '../../src/models/registry.js';
-import { makeRunId } from '../../src/report/write-outputs.js';
+import { makeRunId } from '../../src/results/run-folder.js';
 import { buildResults, environment } from '../../src/results/build-results.js';
 import { checkResults } from '../../src/results/read-results.js';
 import { parseArms } from '../../src/systems/arms.js';
