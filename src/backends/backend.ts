@@ -1,28 +1,12 @@
 import type { FusionSpec } from '../fusion/fuse.js';
-import type { Scored } from '../ranking.js';
+import type { RankedRun, Scored } from '../ranking.js';
 import type { Corpus } from '../datasets/corpus.js';
 import type { PassageVectors } from '../embed/passage-vectors.js';
 import type { Matrix, Query } from '../types.js';
-import type { ServerEmbedding } from './opensearch-ml/backend.js';
+import type { IndexKey } from './index-key.js';
+import type { ServerEmbedding } from './opensearch-ml/requests.js';
 
-/** Per query, hits in the shared ranking order (src/ranking.ts). Engines return runs in this form, so nothing re-sorts. */
-export type RankedRun = Map<string, Scored[]>;
 
-/** Identifies one index: a corpus as one system indexes it. */
-export interface IndexKey {
-  dataset: string;
-  /** Model id, or 'none' for lexical systems. */
-  model: string;
-  /** System id (src/systems/system.ts). */
-  system: string;
-  /**
-   * Short hash of the doc ids indexed, in order: a slice (--max-docs) and the full corpus get indexes of their
-   * own instead of evicting each other.
-   */
-  docSet: string;
-  /** Content hash of what was indexed (doc ids, vector source), so a stale index is never reused. */
-  fingerprint: string;
-}
 
 /** Passage vectors and the similarity they were trained for (cosine = dot product on normalised vectors). */
 export interface VectorInput {
@@ -86,8 +70,3 @@ export interface SearchBackend {
   close(): Promise<void>;
 }
 
-/** A run of ranked hits, one list per query in the order of `queries`. */
-export function rankedRunOf(queries: readonly Query[], hits: readonly Scored[][]): RankedRun {
-  if (hits.length !== queries.length) throw new Error(`${hits.length} hit lists for ${queries.length} queries`);
-  return new Map(queries.map((q, i) => [q.id, hits[i]]));
-}

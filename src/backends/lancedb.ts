@@ -14,9 +14,10 @@ import type { Connection, Table } from '@lancedb/lancedb';
 import { FixedSizeList, Field, Float32, Schema, Utf8 } from 'apache-arrow';
 import { UserError } from '../errors.js';
 import { startProgress } from '../progress.js';
-import { rankingCompare, type Scored } from '../ranking.js';
+import { rankingCompare, type Scored, type RankedRun } from '../ranking.js';
 import { matrixRow } from '../types.js';
-import type { IndexInput, IndexKey, RankedRun, SearchBackend, SearchInput } from './backend.js';
+import type { IndexInput, SearchBackend, SearchInput } from './backend.js';
+import type { IndexKey } from './index-key.js';
 
 export interface LanceDbOptions {
   /** The database folder (tables are subfolders). */

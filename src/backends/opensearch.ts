@@ -7,10 +7,11 @@
  * similarity, so rankings (and metrics) equal those of the raw similarity.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { rankDocs } from '../ranking.js';
+import { rankDocs, type RankedRun } from '../ranking.js';
 import { matrixRow, type Run } from '../types.js';
 import { UserError } from '../errors.js';
-import type { HybridSearch, IndexInput, IndexKey, RankedRun, SearchBackend, SearchInput, VectorInput } from './backend.js';
+import type { HybridSearch, IndexInput, SearchBackend, SearchInput, VectorInput } from './backend.js';
+import type { IndexKey } from './index-key.js';
 import { BM25_B, BM25_K1 } from './bm25.js';
 import { bulkIngest, corpusRows, float32Json } from './opensearch-bulk.js';
 import {

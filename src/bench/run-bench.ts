@@ -2,7 +2,7 @@
  * The main job as a loop of datasets x systems: retrieve -> cut (k, self hits) -> evaluate -> compare with the
  * first system. Which engine or encoder a system uses is the retrieval layer's business (src/retrieval/).
  */
-import type { RankedRun } from '../backends/backend.js';
+import type { RankedRun } from '../ranking.js';
 import { getDataset } from '../datasets/registry.js';
 import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { loadDataset, type LoadedDataset } from '../datasets/loaders.js';
@@ -19,8 +19,10 @@ import { displayName, type MetricName } from '../eval/metrics.js';
 import { topKOverlap } from '../eval/overlap.js';
 import { MemoryBudget } from '../memory-budget.js';
 import { RunResources } from '../retrieval/resources.js';
-import { retrieve, type InputRecord } from '../retrieval/retrieve.js';
-import { exactTwin, isApproximate, type SystemSpec } from '../systems/system.js';
+import { retrieve } from '../retrieval/retrieve.js';
+import { type InputRecord } from '../retrieval/retrieval.js';
+import { type SystemSpec } from '../systems/system.js';
+import { isApproximate, exactTwin } from '../systems/system-engines.js';
 import { wordCount } from '../word-count.js';
 import { timed } from '../timings.js';
 import { againstFirst } from '../systems/comparisons.js';
@@ -123,7 +125,7 @@ async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec
     };
     outcome.audit = await timed(outcome.timings, 'audit', () =>
       audit({
-        system, ds, engineRecord: r.engine, server: { run, mean: outcome.eval.mean }, score, res, engineOptions: cfg.engineOptions,
+        system, ds, engineRecord: r.engine, server: { run, mean: outcome.eval.mean }, score, encoderFor: (s) => res.encoderFor(s, null), engineOptions: cfg.engineOptions,
         metric: cfg.metrics[0], k: cfg.k, options: { passages: cfg.auditPassages, seed: cfg.seed }, log: (line) => log(cfg, line),
       }),
     );

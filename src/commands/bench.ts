@@ -22,7 +22,7 @@ import { BACKENDS, BACKEND_NAMES, DEFAULT_BACKEND, engineOptionsFrom, groupEngin
 import { withDatasetOptions, datasetOptionsFrom } from './dataset-options.js';
 import { withModelOptions, modelOptionsFrom, type ModelOptions } from './model-options.js';
 import { remoteEncoderOptionsFrom, withRemoteEncoderOptions, type RemoteEncoderOptions } from './encoder-options.js';
-import { checkPositiveIntegers } from './option-checks.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 import { defineCommand, type ArgsOf } from './define-command.js';
 
 const DEFAULT_ARMS = 'symmetric,asymmetric';

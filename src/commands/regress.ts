@@ -20,7 +20,7 @@ import { isFailing } from '../regress/verdict.js';
 import { withDatasetSourceOptions } from './dataset-options.js';
 import { defineCommand } from './define-command.js';
 import { encoderRunOptionsFrom, withEncoderRunOptions } from './model-options.js';
-import { checkPositiveIntegers } from './option-checks.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 import { allEngineOptionsFrom, withEngineOptions } from '../engines/registry.js';
 
 function historyBuilder(y: Argv) {

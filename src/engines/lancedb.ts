@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import type { LanceDbOptions } from '../backends/lancedb.js';
-import { checkPositiveIntegers } from '../commands/option-checks.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 import { UserError } from '../errors.js';
 import type { DenseEngineDefinition, EngineFamily, FamilyOptions } from './engine.js';
 

@@ -31,7 +31,7 @@ export const OPENSEARCH_ML: DenseEngineDefinition<'opensearch-ml'> = {
       'over a connector (a beir-bench serve started here on loopback, the --encoder-url endpoint, or --opensearch-model-id)',
   },
   audit: async ({ engineRecord, engineOptions, log, ...input }) => {
-    const [{ auditServerSide }, { auditVerdict }] = await Promise.all([import('../audit/server-side.js'), import('../report/audit-section.js')]);
+    const [{ auditServerSide }, { auditVerdict }] = await Promise.all([import('../audit/server-side.js'), import('../audit/audit-result.js')]);
     const audit = await auditServerSide({
       ...input,
       // What this engine's retrieval recorded (src/retrieval/retrieve-server.ts).

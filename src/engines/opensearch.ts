@@ -1,10 +1,9 @@
 /** OpenSearch: k-NN (HNSW) over vectors computed here, BM25, and the cluster's hybrid query. */
 import { redactUrl } from '../backends/opensearch-client.js';
 import type { OpenSearchOptions } from '../backends/opensearch.js';
-import { openSearchOptionsFrom, withOpenSearchOptions, type OpenSearchArgs } from '../commands/opensearch-options.js';
+import { openSearchOptionsFrom, withOpenSearchOptions, type OpenSearchArgs } from './opensearch-options.js';
 import { UserError } from '../errors.js';
-import type { DenseEngineDefinition, FamilyOptions, HybridEngineDefinition, LexicalEngineDefinition, OpenContext } from './engine.js';
-import type { EngineFamily } from './engine.js';
+import type { DenseEngineDefinition, FamilyOptions, HybridEngineDefinition, LexicalEngineDefinition, OpenContext, EngineFamily } from './engine.js';
 
 /** Connection, HNSW and ingestion settings; the opensearch-ml family shares them. */
 export const OPENSEARCH_OPTIONS: FamilyOptions<OpenSearchOptions> = {

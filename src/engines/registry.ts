@@ -4,7 +4,6 @@
  */
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.js';
-import type { SystemSpec } from '../systems/system.js';
 import type { DenseEngineDefinition, EngineDefinition, EngineFamily, EngineOptions, FamilyOptions, HybridEngineDefinition, LexicalEngineDefinition } from './engine.js';
 import { BM25, EXACT, FUSION } from './embedded.js';
 import { OPENSEARCH_BM25, OPENSEARCH_HYBRID, OPENSEARCH_KNN } from './opensearch.js';
@@ -67,13 +66,16 @@ export function backendChoice(name: string): BackendChoice {
   return b;
 }
 
+/** What the registry needs of a system (src/systems/system.ts SystemSpec): its engine and a hybrid's components. */
+type RunsOnEngines = { engine: EngineId } & ({ kind: 'hybrid'; components: readonly RunsOnEngines[] } | { kind: 'dense' | 'lexical' });
+
 /** The engines a system runs on: its own and, for a hybrid, its components'. */
-export function enginesOf(system: SystemSpec): EngineDefinition[] {
+export function enginesOf(system: RunsOnEngines): EngineDefinition[] {
   return system.kind === 'hybrid' ? [engineOf(system.engine), ...system.components.flatMap(enginesOf)] : [engineOf(system.engine)];
 }
 
 /** The families (connections) the systems need. */
-export function familiesOf(systems: readonly SystemSpec[]): EngineFamily<unknown>[] {
+export function familiesOf(systems: readonly RunsOnEngines[]): EngineFamily<unknown>[] {
   return [...new Set(systems.flatMap(enginesOf).flatMap((d) => (d.family ? [d.family] : [])))];
 }
 
@@ -97,7 +99,7 @@ export function groupEngineOptions<T>(y: Argv<T>): Argv<T> {
 }
 
 /** The settings of the families the systems use, parsed from the command line. */
-export function engineOptionsFrom(args: Record<string, unknown>, systems: readonly SystemSpec[]): EngineOptions {
+export function engineOptionsFrom(args: Record<string, unknown>, systems: readonly RunsOnEngines[]): EngineOptions {
   const sets = new Set(familiesOf(systems).flatMap((f) => (f.options ? [f.options] : [])));
   return Object.fromEntries([...sets].map((o) => [o.key, o.from(args)]));
 }
@@ -119,7 +121,7 @@ export function recordEngineOptions(options: EngineOptions): EngineOptionsRecord
 }
 
 /** The settings one regression-matrix entry runs with (src/regress/run-matrix.ts). */
-export function engineOptionsForEntry(options: EngineOptions, entry: string, systems: readonly SystemSpec[]): EngineOptions {
+export function engineOptionsForEntry(options: EngineOptions, entry: string, systems: readonly RunsOnEngines[]): EngineOptions {
   const used = new Set<string>(familiesOf(systems).flatMap((f) => (f.options ? [f.options.key] : [])));
   return Object.fromEntries(
     Object.entries(options)

@@ -9,8 +9,7 @@ import { measureOf } from '../eval/metrics.js';
 import { runReportFiles } from '../report/report-files.js';
 import { writeRunFolder } from '../results/run-folder.js';
 import type { ResultsFile } from '../results/schema.js';
-import { IGNORE_IDENTICAL_IDS } from './baselines.js';
-import type { DatasetEntry, RegressionMatrix } from './matrix.js';
+import { IGNORE_IDENTICAL_IDS, type DatasetEntry, type RegressionMatrix } from './matrix.js';
 import type { EngineOptions } from '../engines/engine.js';
 import { engineOptionsForEntry } from '../engines/registry.js';
 

@@ -14,7 +14,7 @@ import type { MetricComparison } from '../eval/compare.js';
 import type { InvariantViolation } from '../eval/invariants.js';
 import type { LengthAnalysis } from '../eval/length-analysis.js';
 import type { FusionSweep } from '../bench/fusion-sweep.js';
-import type { InputRecord } from '../retrieval/retrieve.js';
+import type { InputRecord } from '../retrieval/retrieval.js';
 import type { SystemSpec } from '../systems/system.js';
 
 export const SCHEMA_VERSION = 1;

@@ -17,7 +17,8 @@ import type { MemoryBudget } from '../memory-budget.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import type { EngineOptions, EngineFamily } from '../engines/engine.js';
 import { engineOf, type EngineId } from '../engines/registry.js';
-import type { DenseSystem, InputType, SystemSpec } from '../systems/system.js';
+import type { DenseSystem, SystemSpec } from '../systems/system.js';
+import type { InputType } from '../models/input-text.js';
 
 export interface ResourceOptions {
   /** Where local models are looked up (src/embed/model-source.ts); absent = the hub. */

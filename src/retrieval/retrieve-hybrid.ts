@@ -4,14 +4,16 @@
  * Engine-fused (`opensearch-hybrid`): one index with the text and the dense component's vectors, searched by the cluster's
  * `hybrid` query through a search pipeline that normalises and combines the two sub-queries.
  */
-import type { IndexKey } from '../backends/backend.js';
+import type { IndexKey } from '../backends/index-key.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import { describeFusion, fuseRuns } from '../fusion/fuse.js';
 import type { ComponentSystem, DenseSystem, HybridSystem } from '../systems/system.js';
 import { timed } from '../timings.js';
 import { engineOf } from '../engines/registry.js';
 import { sha256Lines, type RunResources } from './resources.js';
-import { encodeDense, retrieve, type Retrieval } from './retrieve.js';
+import { encodeDense } from './retrieve-dense.js';
+import { retrieveOne } from './retrieve-one.js';
+import type { Retrieval } from './retrieval.js';
 
 /** The first dense component's inputs and encoder stand for the hybrid's in results.json. */
 const denseOf = (system: HybridSystem): DenseSystem | undefined => system.components.find((c): c is DenseSystem => c.kind === 'dense');
@@ -29,7 +31,7 @@ function retrieveComponent(c: ComponentSystem, depth: number, ds: LoadedDataset,
   const key = JSON.stringify([c, depth, ds.name, ds.split, ds.corpus.size, sha256Lines(ds.queries.map((q) => q.id))]);
   const earlier = memo.get(key);
   if (earlier) return { run: earlier, reused: true };
-  const run = retrieve(c, ds, depth, res);
+  const run = retrieveOne(c, ds, depth, res);
   memo.set(key, run);
   // A failed retrieval is not remembered: the next system tries again.
   run.catch(() => memo.delete(key));

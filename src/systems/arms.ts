@@ -4,7 +4,7 @@
  * lexical baseline; `MODEL:POLICY` names another model, e.g. sentence-transformers/all-MiniLM-L6-v2:symmetric;
  * `hybrid(A+B[,OPTION...])` fuses two or more of those (docs/FUSION.md).
  */
-import { COMBINATIONS, hybridDraft, NORMALIZATIONS } from '../fusion/hybrid-draft.js';
+import { COMBINATIONS, hybridDraft, NORMALIZATIONS } from './hybrid-draft.js';
 import { UserError } from '../errors.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ComponentDraft, SystemDraft } from './build.js';

@@ -7,12 +7,13 @@ import { UserError } from '../errors.js';
 import { resolveModel, type ModelSettings } from '../models/model-settings.js';
 import { findModel } from '../models/registry.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
-import { checkEncoderUrl } from '../embed/remote-encoder.js';
-import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from '../fusion/hybrid-draft.js';
+import { checkEncoderUrl } from './encoder-url.js';
+import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from './hybrid-draft.js';
 import type { ComponentDraft, SystemDraft } from './build.js';
 import { backendChoice, DENSE_ENGINES, HYBRID_ENGINES, LEXICAL_ENGINES } from '../engines/registry.js';
 import { comparisonRefs, type ComparisonRef } from './comparisons.js';
-import { defaultId, POLICY_NAMES, type ClusterModelSpec, type EncoderSpec, type PrefixPolicy, type RemoteAsymmetry, type RemoteEncoderSpec } from './system.js';
+import { defaultId, POLICY_NAMES, type ClusterModelSpec, type EncoderSpec, type PrefixPolicy } from './system.js';
+import { type RemoteAsymmetry, type RemoteEncoderSpec } from '../embed/remote-encoder.js';
 import { parseYamlFile, readYamlFile, type Field } from '../yaml-field.js';
 
 export interface SystemsFileDefaults {

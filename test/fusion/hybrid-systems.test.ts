@@ -5,7 +5,8 @@ import { parseArms, type ArmContext } from '../../src/systems/arms.js';
 import { buildSystems } from '../../src/systems/build.js';
 import { parseSystemsFile, type SystemsFileDefaults } from '../../src/systems/systems-file.js';
 import { familiesOf } from '../../src/engines/registry.js';
-import { exactTwin, isApproximate, type HybridSystem, type SystemSpec } from '../../src/systems/system.js';
+import { type HybridSystem, type SystemSpec } from '../../src/systems/system.js';
+import { isApproximate, exactTwin } from '../../src/systems/system-engines.js';
 
 const usesOpenSearch = (s: SystemSpec) => familiesOf([s]).some((f) => f.id === 'opensearch');
 

@@ -6,15 +6,15 @@
  * default_pipeline, and a search pipeline (ml_inference request processor, query side, query_template = the
  * kNN query). Documents go in as raw text; queries go out as text with ?search_pipeline=.
  */
-import type { Client } from '@opensearch-project/opensearch';
-import { errors } from '@opensearch-project/opensearch';
+import { type Client, errors } from '@opensearch-project/opensearch';
 import { connect } from 'node:net';
 import pLimit from 'p-limit';
 import { UserError } from '../../errors.js';
 import { passageText } from '../../models/input-text.js';
-import { rankDocs } from '../../ranking.js';
+import { rankDocs, type RankedRun } from '../../ranking.js';
 import type { Query } from '../../types.js';
-import type { IndexInput, IndexKey, IndexOutcome, RankedRun, SearchBackend, SearchInput } from '../backend.js';
+import type { IndexInput, IndexOutcome, SearchBackend, SearchInput } from '../backend.js';
+import type { IndexKey } from '../index-key.js';
 import { bulkIngest, type BulkRow } from '../opensearch-bulk.js';
 import { connectProbed, DEFAULT_RETRY, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type RetryPolicy } from '../opensearch-client.js';
 import type { OpenSearchOptions } from '../opensearch.js';
@@ -37,27 +37,12 @@ import {
   TEMPORARY_MARK,
   type EndpointSpec,
   type MlIndexSpec,
+  type ServerEmbedding,
+  type ServerModel,
   type SideRequests,
 } from './requests.js';
 import { predictBody, predictedVector, type ServerModelRef } from './vectors.js';
 
-/** Which model embeds: a remote model the engine creates over an endpoint, or one already deployed in the cluster. */
-export type ServerModel =
-  | {
-      kind: 'endpoint';
-      endpoint: EndpointSpec;
-      /** The endpoint lives only for this run (the harness's own server): its connector and model are deleted at close. */
-      ephemeral: boolean;
-    }
-  | { kind: 'cluster'; modelId: string };
-
-/** Everything the server needs to embed one system's texts. */
-export interface ServerEmbedding {
-  model: ServerModel;
-  sides: SideRequests;
-  dimension: number;
-  similarity: 'cosine' | 'dot';
-}
 
 export interface MlEngineOptions extends OpenSearchOptions {
   /** How long to wait for ml-commons register/deploy tasks (default 120 s). */

@@ -5,9 +5,9 @@
  */
 import { UserError } from '../errors.js';
 import { engineOf } from '../engines/registry.js';
-import type { ComponentDraft, HybridDraft } from '../systems/build.js';
-import { DEFAULT_FUSION_DEPTH, type HybridEngine } from '../systems/system.js';
-import { DEFAULT_RANK_CONSTANT, RANK_CONSTANT_RANGE, WEIGHT_SUM_TOLERANCE, type Combination, type FusionSpec, type Normalization } from './fuse.js';
+import type { ComponentDraft, HybridDraft } from './build.js';
+import { DEFAULT_FUSION_DEPTH, type HybridEngine } from './system.js';
+import { DEFAULT_RANK_CONSTANT, RANK_CONSTANT_RANGE, WEIGHT_SUM_TOLERANCE, type Combination, type FusionSpec, type Normalization } from '../fusion/fuse.js';
 
 export const NORMALIZATIONS: readonly Normalization[] = ['min-max', 'l2'];
 export const COMBINATIONS: readonly Combination[] = ['arithmetic', 'harmonic', 'geometric'];
