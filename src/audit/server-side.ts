@@ -9,7 +9,7 @@ import type { RankedRun } from '../ranking.js';
 import { createClient } from '../backends/opensearch-client.js';
 import type { MlObjects } from '../backends/opensearch-ml/backend.js';
 import { serverPassageVectors, serverQueryVectors } from '../backends/opensearch-ml/vectors.js';
-import type { OpenSearchOptions } from '../backends/opensearch.js';
+import type { OpenSearchOptions } from '../backends/opensearch-client.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import type { Encoder, LocalEncoder } from '../embed/encoder.js';
 import { UserError } from '../errors.js';

@@ -47,7 +47,8 @@ export interface SystemOutcome {
   componentRuns?: RankedRun[];
 }
 
-export interface SystemComparison {
+/** Two systems of one dataset compared query by query (results.json `comparisons`). */
+export interface Comparison {
   /** System ids. */
   baseline: string;
   system: string;
@@ -66,7 +67,7 @@ export interface DatasetOutcome {
     queryWords: Record<string, number>;
   };
   systems: SystemOutcome[];
-  comparisons: SystemComparison[];
+  comparisons: Comparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
   timings: Record<string, number>;
   /** --fusion-weights: the weight curve of each linear hybrid. */
@@ -153,7 +154,7 @@ async function sweepFusions(cfg: BenchConfig, ds: LoadedDataset, systems: System
 }
 
 /** Paired comparisons of the run's pairs (default: every system against the first), plus the query-length analysis. */
-function compareSystems(cfg: BenchConfig, ds: LoadedDataset, systems: SystemOutcome[]): SystemComparison[] {
+function compareSystems(cfg: BenchConfig, ds: LoadedDataset, systems: SystemOutcome[]): Comparison[] {
   const byId = new Map(systems.map((s) => [s.system.id, s]));
   const primary = cfg.metrics[0];
   return (cfg.comparisons ?? againstFirst(cfg.systems)).map((pair) => {

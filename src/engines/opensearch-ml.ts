@@ -2,7 +2,7 @@
  * OpenSearch embedding on the server (ml-commons ingest and search pipelines calling the system's model), with
  * the deployment audit that checks the cluster's vectors against the local encoder's (src/audit/).
  */
-import type { OpenSearchOptions } from '../backends/opensearch.js';
+import type { OpenSearchOptions } from '../backends/opensearch-client.js';
 import type { MlObjects } from '../backends/opensearch-ml/backend.js';
 import type { DenseEngineDefinition, EngineFamily } from './engine.js';
 import { OPENSEARCH_OPTIONS, openSearchSettings } from './opensearch.js';

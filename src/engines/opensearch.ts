@@ -1,6 +1,6 @@
 /** OpenSearch: k-NN (HNSW) over vectors computed here, BM25, and the cluster's hybrid query. */
 import { redactUrl } from '../backends/opensearch-client.js';
-import type { OpenSearchOptions } from '../backends/opensearch.js';
+import type { OpenSearchOptions } from '../backends/opensearch-client.js';
 import { openSearchOptionsFrom, withOpenSearchOptions, type OpenSearchArgs } from './opensearch-options.js';
 import { UserError } from '../errors.js';
 import type { DenseEngineDefinition, FamilyOptions, HybridEngineDefinition, LexicalEngineDefinition, OpenContext, EngineFamily } from './engine.js';

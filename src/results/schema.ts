@@ -6,13 +6,12 @@
  */
 import type { DeploymentAudit } from '../audit/audit-result.js';
 import type { BenchConfig } from '../bench/config.js';
+import type { Comparison } from '../bench/run-bench.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import type { ModelsDirOrigin } from '../embed/model-source.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
-import type { MetricComparison } from '../eval/compare.js';
 import type { InvariantViolation } from '../eval/invariants.js';
-import type { LengthAnalysis } from '../eval/length-analysis.js';
 import type { FusionSweep } from '../bench/fusion-sweep.js';
 import type { InputRecord } from '../retrieval/retrieval.js';
 import type { SystemSpec } from '../systems/system.js';
@@ -147,10 +146,3 @@ export interface Approximation {
   exactMean: Record<string, number>;
 }
 
-export interface Comparison {
-  /** System ids. */
-  baseline: string;
-  system: string;
-  metrics: MetricComparison[];
-  lengthAnalysis: LengthAnalysis;
-}

@@ -16,8 +16,7 @@ import type { Query } from '../../types.js';
 import type { IndexInput, IndexOutcome, SearchBackend, SearchInput } from '../backend.js';
 import type { IndexKey } from '../index-key.js';
 import { bulkIngest, type BulkRow } from '../opensearch-bulk.js';
-import { connectProbed, DEFAULT_RETRY, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type RetryPolicy } from '../opensearch-client.js';
-import type { OpenSearchOptions } from '../opensearch.js';
+import { connectProbed, DEFAULT_RETRY, describeOpenSearch, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type OpenSearchOptions, type RetryPolicy } from '../opensearch-client.js';
 import { MlApi, type ModelInfo } from './ml-api.js';
 import {
   bodyShapeOf,
@@ -321,18 +320,9 @@ export class OpenSearchMlBackend implements SearchBackend {
   }
 
   describe(): Record<string, unknown> {
-    const o = this.opts;
-    return {
-      backend: this.name,
-      url: redactUrl(o.url),
-      version: this.node.version,
-      distribution: this.node.distribution,
-      plugins: this.node.plugins,
-      knn: { method: 'hnsw', engine: o.engine, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch },
-      index: { shards: o.shards ?? 1, replicas: o.replicas ?? 0 },
-      bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },
+    return describeOpenSearch(this.name, this.opts, this.node, {
       embedding: 'server-side: ml-commons ml_inference ingest processor (passages) and search request processor (queries)',
-    };
+    });
   }
 
   /** Remove what only this run could use (connectors to the harness's own endpoint), then disconnect. */
