@@ -23,7 +23,7 @@ import { conditionName, DEFAULT_MARGIN, readMatrix, type DatasetEntry } from '..
 import { runDifferences } from '../src/regress/run-difference.js';
 import { judgeMetric } from '../src/regress/verdict.js';
 import { selectEntries } from '../src/regress/run-matrix.js';
-import { isDeterministic } from '../src/systems/system.js';
+import { isDeterministic } from '../src/systems/system-engines.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

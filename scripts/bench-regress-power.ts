@@ -21,7 +21,7 @@ import { conditionName, readMatrix } from '../src/regress/matrix.js';
 import { runDifferences } from '../src/regress/run-difference.js';
 import { selectEntries } from '../src/regress/run-matrix.js';
 import { judgeMetric, type Verdict } from '../src/regress/verdict.js';
-import { isDeterministic } from '../src/systems/system.js';
+import { isDeterministic } from '../src/systems/system-engines.js';
 import type { Qrels } from '../src/types.js';
 
 function arg(name: string): string | undefined {

@@ -14,7 +14,7 @@ import { readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { undoOnSignal } from './atomic-file.js';
+import { undoOnSignal } from './undo-on-signal.js';
 import { UserError } from './errors.js';
 
 /** Older than this, a lock is stale whoever holds it: critical sections take milliseconds. */

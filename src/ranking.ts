@@ -2,10 +2,20 @@
  * The one ranking order used everywhere (embedded search, run files, scoring), as trec_eval/pytrec_eval
  * rank: scores rounded to float32 first, score descending, ties by doc id descending in UTF-8 byte order.
  */
+import type { Query } from './types.js';
 
 export interface Scored {
   id: string;
   score: number;
+}
+
+/** Per query, hits in this ranking order. Engines return runs in this form, so nothing re-sorts. */
+export type RankedRun = Map<string, Scored[]>;
+
+/** A run of ranked hits, one list per query in the order of `queries`. */
+export function rankedRunOf(queries: readonly Query[], hits: readonly Scored[][]): RankedRun {
+  if (hits.length !== queries.length) throw new Error(`${hits.length} hit lists for ${queries.length} queries`);
+  return new Map(queries.map((q, i) => [q.id, hits[i]]));
 }
 
 /**

@@ -90,3 +90,12 @@ export interface DeploymentAudit {
   verdict: 'match' | 'mismatch';
   diagnosis?: Diagnosis;
 }
+
+/** The verdict and, for a mismatch, what the diagnosis found. */
+export function auditVerdict(a: DeploymentAudit): string {
+  if (a.verdict === 'match') return `MATCH: every sampled vector within cosine ${a.threshold} of the reference, norms as the model says`;
+  const d = a.diagnosis;
+  if (!d) return 'MISMATCH';
+  const how = d.match === 'exact' ? 'reproduced exactly by' : d.match === 'closest' ? 'closest explanation' : 'no tested mistake reproduces the vectors';
+  return `MISMATCH, ${how}: ${d.summary}`;
+}

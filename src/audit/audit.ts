@@ -5,15 +5,14 @@
  * run against the client-embedded one, and, when the vectors disagree, names the usual mistake that reproduces
  * them (src/audit/hypotheses.ts). docs/AUDIT.md shows how to read it.
  */
-import type { RankedRun } from '../backends/backend.js';
+import type { RankedRun } from '../ranking.js';
 import type { Corpus } from '../datasets/corpus.js';
 import type { LocalEncoder } from '../embed/encoder.js';
 import { UserError } from '../errors.js';
 import { Prng } from '../eval/prng.js';
 import { topKOverlap } from '../eval/overlap.js';
-import { passageText } from '../models/input-text.js';
+import { passageText, type Prefixes } from '../models/input-text.js';
 import type { ModelSpec } from '../models/spec.js';
-import type { Prefixes } from '../systems/system.js';
 import type { Doc, Matrix, Query } from '../types.js';
 import type { Cause, DeploymentAudit, Diagnosis, RunAgreement, SettingScore, SideFinding } from './audit-result.js';
 import { diagnoseSide, encodeAs, MATCH_COSINE } from './diagnose.js';

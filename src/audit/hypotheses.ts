@@ -5,7 +5,7 @@
  * length, as `padding="max_length"` followed by `last_hidden_state.mean(dim=1)` does).
  */
 import type { ModelSpec } from '../models/spec.js';
-import type { Prefixes } from '../systems/system.js';
+import type { Prefixes } from '../models/input-text.js';
 import type { Cause, Setting } from './audit-result.js';
 
 /** Truncation lengths tried besides the model's own (common defaults of serving stacks and tokenizer calls). */

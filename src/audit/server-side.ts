@@ -5,15 +5,14 @@
  * pipeline calls the model) are compared with the local encoder's.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { RankedRun } from '../backends/backend.js';
+import type { RankedRun } from '../ranking.js';
 import { createClient } from '../backends/opensearch-client.js';
 import type { MlObjects } from '../backends/opensearch-ml/backend.js';
 import { serverPassageVectors, serverQueryVectors } from '../backends/opensearch-ml/vectors.js';
-import type { OpenSearchOptions } from '../backends/opensearch.js';
+import type { OpenSearchOptions } from '../backends/opensearch-client.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
-import type { LocalEncoder } from '../embed/encoder.js';
+import type { Encoder, LocalEncoder } from '../embed/encoder.js';
 import { UserError } from '../errors.js';
-import type { RunResources } from '../retrieval/resources.js';
 import { resolvePrefixes, type DenseSystem } from '../systems/system.js';
 import type { Matrix } from '../types.js';
 import type { DeploymentAudit } from './audit-result.js';
@@ -57,7 +56,8 @@ export interface ServerSideAuditInput {
   server: { run: RankedRun; mean: Record<string, number> };
   /** Runs and scores a system as the bench loop does (retrieve, cut, evaluate). */
   score: (system: DenseSystem) => Promise<{ run: RankedRun; mean: Record<string, number> }>;
-  res: RunResources;
+  /** The run's encoder for a system (the local model, loaded once per run). */
+  encoderFor: (system: DenseSystem) => Promise<Encoder>;
   /** Where the audit reads the server's vectors. */
   opensearch: OpenSearchOptions;
   metric: string;
@@ -74,7 +74,7 @@ export async function auditServerSide(input: ServerSideAuditInput): Promise<Depl
     if (!(err instanceof UserError)) throw err;
     throw new UserError(`deployment audit of ${system.id}: the client-embedded reference run failed: ${err.message} (--audit-passages 0 skips the audit)`);
   });
-  const reference = await input.res.encoderFor(twin, null).catch((err: unknown) => {
+  const reference = await input.encoderFor(twin).catch((err: unknown) => {
     if (!(err instanceof UserError)) throw err;
     throw new UserError(`deployment audit of ${system.id} needs the local model as its reference: ${err.message} (--audit-passages 0 skips the audit)`);
   });

@@ -1,27 +1,12 @@
 import type { FusionSpec } from '../fusion/fuse.js';
-import type { Scored } from '../ranking.js';
+import type { RankedRun, Scored } from '../ranking.js';
 import type { Corpus } from '../datasets/corpus.js';
 import type { PassageVectors } from '../embed/passage-vectors.js';
 import type { Matrix, Query } from '../types.js';
+import type { IndexKey } from './index-key.js';
+import type { ServerEmbedding } from './opensearch-ml/requests.js';
 
-/** Per query, hits in the shared ranking order (src/ranking.ts). Engines return runs in this form, so nothing re-sorts. */
-export type RankedRun = Map<string, Scored[]>;
 
-/** Identifies one index: a corpus as one system indexes it. */
-export interface IndexKey {
-  dataset: string;
-  /** Model id, or 'none' for lexical systems. */
-  model: string;
-  /** System id (src/systems/system.ts). */
-  system: string;
-  /**
-   * Short hash of the doc ids indexed, in order: a slice (--max-docs) and the full corpus get indexes of their
-   * own instead of evicting each other.
-   */
-  docSet: string;
-  /** Content hash of what was indexed (doc ids, vector source), so a stale index is never reused. */
-  fingerprint: string;
-}
 
 /** Passage vectors and the similarity they were trained for (cosine = dot product on normalised vectors). */
 export interface VectorInput {
@@ -38,6 +23,14 @@ export interface IndexInput {
   vectors?: VectorInput;
   /** With vectors: also index title + text for BM25, so one index serves hybrid queries. */
   lexical?: boolean;
+  /** Engines that embed on the server: the model that embeds the passages (instead of `vectors`). */
+  serverEmbedding?: ServerEmbedding;
+}
+
+/** What indexing recorded beyond the engine's settings: objects created (results.json `engine`) and timings. */
+export interface IndexOutcome {
+  record: Record<string, unknown>;
+  timings: Record<string, number>;
 }
 
 /** Text and vectors searched together and fused by the engine (an index built with vectors and `lexical`). */
@@ -59,15 +52,17 @@ export interface SearchInput {
   k: number;
   /** Search the query text and vectors together, fused by the engine (OpenSearch's hybrid query). */
   hybrid?: HybridSearch;
+  /** Engines that embed on the server: the model that embeds the query texts (instead of `vectors`). */
+  serverEmbedding?: ServerEmbedding;
 }
 
 /**
- * A search engine family the retrieval layer indexes into and searches: the embedded one (exact vectors, BM25)
- * and OpenSearch (HNSW, BM25). Engines never see systems or models, only indexes of docs and vectors.
+ * A search engine family the retrieval layer indexes into and searches (src/engines/ says which serves which
+ * engine). Engines never see systems, only indexes of docs and vectors, or of docs and the model that embeds them.
  */
 export interface SearchBackend {
   readonly name: string;
-  index(input: IndexInput): Promise<void>;
+  index(input: IndexInput): Promise<IndexOutcome | void>;
   /** Top-k per query, in the shared ranking order; scores as the engine computed them. */
   search(input: SearchInput): Promise<RankedRun>;
   /** Settings worth recording in results.json (never credentials). */
@@ -75,8 +70,3 @@ export interface SearchBackend {
   close(): Promise<void>;
 }
 
-/** A run of ranked hits, one list per query in the order of `queries`. */
-export function rankedRunOf(queries: readonly Query[], hits: readonly Scored[][]): RankedRun {
-  if (hits.length !== queries.length) throw new Error(`${hits.length} hit lists for ${queries.length} queries`);
-  return new Map(queries.map((q, i) => [q.id, hits[i]]));
-}

@@ -3,7 +3,9 @@ import type { PassageVectors } from '../embed/passage-vectors.js';
 import type { MemoryBudget } from '../memory-budget.js';
 import { startProgress } from '../progress.js';
 import { blockRowsFor, exactSearch } from '../search/exact-gemm.js';
-import { rankedRunOf, type IndexInput, type IndexKey, type RankedRun, type SearchBackend, type SearchInput } from './backend.js';
+import { type IndexInput, type SearchBackend, type SearchInput } from './backend.js';
+import { type IndexKey } from './index-key.js';
+import { rankedRunOf, type RankedRun } from '../ranking.js';
 import { BM25_B, BM25_K1, Bm25Index } from './bm25.js';
 
 type EmbeddedIndex =

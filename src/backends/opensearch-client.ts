@@ -33,6 +33,51 @@ export interface NodeInfo {
   plugins: string[];
 }
 
+export interface OpenSearchOptions {
+  url: string;
+  caFile?: string;
+  insecure?: boolean;
+  /** HNSW implementation. The Maven-assembled local node has no native libraries: faiss crashes it. */
+  engine: 'lucene' | 'faiss';
+  m: number;
+  efConstruction: number;
+  /** Candidate list size at query time (sent per query as method_parameters.ef_search). */
+  efSearch: number;
+  /** Rebuild indexes even when a matching one exists. */
+  recreate: boolean;
+  /** Bulk (and msearch) requests in flight. */
+  concurrency: number;
+  /** Documents per bulk request. */
+  bulkBatchSize: number;
+  /** Index name prefix (default beir-bench). */
+  indexPrefix?: string;
+  /** Primary shards and replicas of each index (default 1 and 0; --shards / --replicas, e.g. on a multi-node cluster). */
+  shards?: number;
+  replicas?: number;
+  quiet?: boolean;
+  /** Backoff for 429/5xx/unreachable; default 5 retries from 500 ms. */
+  retry?: RetryPolicy;
+}
+
+/**
+ * What results.json records of an OpenSearch engine (never credentials): the node, the HNSW settings, the index
+ * layout and bulk sizes, then `own`: the engine's own entries (`knn` ones are merged into the HNSW settings).
+ */
+export function describeOpenSearch(name: string, o: OpenSearchOptions, node: NodeInfo, own: { knn?: Record<string, unknown> } & Record<string, unknown>): Record<string, unknown> {
+  const { knn, ...rest } = own;
+  return {
+    backend: name,
+    url: redactUrl(o.url),
+    version: node.version,
+    distribution: node.distribution,
+    plugins: node.plugins,
+    knn: { method: 'hnsw', engine: o.engine, ...knn, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch },
+    ...rest,
+    index: { shards: o.shards ?? 1, replicas: o.replicas ?? 0 },
+    bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },
+  };
+}
+
 /** The URL without user:password, for messages and results (credentials belong in env vars only). */
 export function redactUrl(url: string): string {
   try {

@@ -3,7 +3,7 @@
  * and the rule for reusing an existing one.
  */
 import { createHash } from 'node:crypto';
-import type { IndexKey } from './backend.js';
+import type { IndexKey } from './index-key.js';
 
 export const VECTOR_FIELD = 'vector';
 /** title and text copied into one field: BM25 over it is "flat" BM25, as Pyserini's BEIR baseline. */

@@ -7,51 +7,29 @@
  * similarity, so rankings (and metrics) equal those of the raw similarity.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { rankDocs } from '../ranking.js';
+import { rankDocs, type RankedRun } from '../ranking.js';
 import { matrixRow, type Run } from '../types.js';
 import { UserError } from '../errors.js';
-import type { HybridSearch, IndexInput, IndexKey, RankedRun, SearchBackend, SearchInput, VectorInput } from './backend.js';
+import type { HybridSearch, IndexInput, SearchBackend, SearchInput, VectorInput } from './backend.js';
+import type { IndexKey } from './index-key.js';
 import { BM25_B, BM25_K1 } from './bm25.js';
 import { bulkIngest, corpusRows, float32Json } from './opensearch-bulk.js';
 import {
   connectProbed,
   DEFAULT_RETRY,
+  describeOpenSearch,
   errorReason,
   refreshAndCount,
   redactUrl,
   withRetry,
   type NodeInfo,
+  type OpenSearchOptions,
   type RetryPolicy,
 } from './opensearch-client.js';
 import { hybridPipelineBody, hybridPipelineName, hybridQueryBody, NEURAL_SEARCH_PLUGIN } from './opensearch-hybrid.js';
 import { CONTENTS_FIELD, createIndexBody, indexName, reuseMismatch, VECTOR_FIELD, type IndexSpec } from './opensearch-index.js';
 import { msearchRun, msearchTopKWithTies, type SearchRequest } from './opensearch-search.js';
 
-export interface OpenSearchOptions {
-  url: string;
-  caFile?: string;
-  insecure?: boolean;
-  /** HNSW implementation. The Maven-assembled local node has no native libraries: faiss crashes it. */
-  engine: 'lucene' | 'faiss';
-  m: number;
-  efConstruction: number;
-  /** Candidate list size at query time (sent per query as method_parameters.ef_search). */
-  efSearch: number;
-  /** Rebuild indexes even when a matching one exists. */
-  recreate: boolean;
-  /** Bulk (and msearch) requests in flight. */
-  concurrency: number;
-  /** Documents per bulk request. */
-  bulkBatchSize: number;
-  /** Index name prefix (default beir-bench). */
-  indexPrefix?: string;
-  /** Primary shards and replicas of each index (default 1 and 0; --shards / --replicas, e.g. on a multi-node cluster). */
-  shards?: number;
-  replicas?: number;
-  quiet?: boolean;
-  /** Backoff for 429/5xx/unreachable; default 5 retries from 500 ms. */
-  retry?: RetryPolicy;
-}
 
 /** knn_vector space_type, and how OpenSearch turns that similarity into a score, per model similarity. */
 const SPACE = {
@@ -219,25 +197,10 @@ export class OpenSearchBackend implements SearchBackend {
   }
 
   describe(): Record<string, unknown> {
-    const o = this.opts;
-    return {
-      backend: this.name,
-      url: redactUrl(o.url),
-      version: this.node.version,
-      distribution: this.node.distribution,
-      plugins: this.node.plugins,
-      knn: {
-        method: 'hnsw',
-        engine: o.engine,
-        spaceTypes: Object.fromEntries(Object.values(SPACE).map((s) => [s.type, s.score])),
-        m: o.m,
-        efConstruction: o.efConstruction,
-        efSearch: o.efSearch,
-      },
+    return describeOpenSearch(this.name, this.opts, this.node, {
+      knn: { spaceTypes: Object.fromEntries(Object.values(SPACE).map((s) => [s.type, s.score])) },
       bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: 'Lucene BM25 as the node computes it (2.x: LegacyBM25Similarity, x (1 + k1))' },
-      index: { shards: o.shards ?? 1, replicas: o.replicas ?? 0 },
-      bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },
-    };
+    });
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
-import type { OpenSearchOptions } from '../backends/opensearch.js';
 import type { Device } from '../embed/encoder.js';
 import type { ModelsDir } from '../embed/model-source.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
 import type { MetricName } from '../eval/metrics.js';
+import type { EngineOptions } from '../engines/engine.js';
 import type { ComparisonPair } from '../systems/comparisons.js';
 import type { SystemSpec } from '../systems/system.js';
 
@@ -56,7 +56,7 @@ export interface BenchConfig {
   tuneSplits?: string[];
   /** opensearch-ml systems: passages the deployment audit samples (src/audit/); 0 = no audit. Absent = the default (100). */
   auditPassages?: number;
-  /** Connection and HNSW settings, when a system uses an opensearch-* engine. */
-  opensearch?: OpenSearchOptions;
+  /** Settings of the engine families the systems use (connection, HNSW, ...), by options key (src/engines/). */
+  engineOptions: EngineOptions;
   quiet: boolean;
 }

@@ -1,6 +1,5 @@
-import type { RankedRun } from '../backends/backend.js';
+import { type RankedRun, withoutSelfHit } from '../ranking.js';
 import { deepestCutoff } from '../eval/metrics.js';
-import { withoutSelfHit } from '../ranking.js';
 import type { BenchConfig } from './config.js';
 
 /**

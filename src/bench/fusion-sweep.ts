@@ -6,12 +6,12 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RankedRun } from '../backends/backend.js';
+import type { RankedRun } from '../ranking.js';
 import { UserError } from '../errors.js';
 import { loadSplitQueries, type LoadedDataset } from '../datasets/loaders.js';
 import { evaluateRanked, type EvalOptions } from '../eval/evaluate.js';
 import { deepestCutoff, type MetricName } from '../eval/metrics.js';
-import { checkWeights } from '../fusion/hybrid-draft.js';
+import { checkWeights } from '../systems/hybrid-draft.js';
 import { fuseRuns, type LinearFusion } from '../fusion/fuse.js';
 import type { RunResources } from '../retrieval/resources.js';
 import { retrieve } from '../retrieval/retrieve.js';

@@ -2,15 +2,13 @@
  * The main job as a loop of datasets x systems: retrieve -> cut (k, self hits) -> evaluate -> compare with the
  * first system. Which engine or encoder a system uses is the retrieval layer's business (src/retrieval/).
  */
-import type { RankedRun } from '../backends/backend.js';
+import type { RankedRun } from '../ranking.js';
 import { getDataset } from '../datasets/registry.js';
 import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { loadDataset, type LoadedDataset } from '../datasets/loaders.js';
 import { computeStats, type DatasetStats } from '../datasets/stats.js';
 import type { DeploymentAudit } from '../audit/audit-result.js';
-import { auditServerSide } from '../audit/server-side.js';
-import type { MlObjects } from '../backends/opensearch-ml/backend.js';
-import { auditVerdict } from '../report/audit-section.js';
+import { engineOf } from '../engines/registry.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import { comparePaired, holmAdjust, type MetricComparison } from '../eval/compare.js';
 import { evaluateRanked, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
@@ -21,8 +19,10 @@ import { displayName, type MetricName } from '../eval/metrics.js';
 import { topKOverlap } from '../eval/overlap.js';
 import { MemoryBudget } from '../memory-budget.js';
 import { RunResources } from '../retrieval/resources.js';
-import { retrieve, type InputRecord } from '../retrieval/retrieve.js';
-import { exactTwin, isApproximate, type SystemSpec } from '../systems/system.js';
+import { retrieve } from '../retrieval/retrieve.js';
+import { type InputRecord } from '../retrieval/retrieval.js';
+import { type SystemSpec } from '../systems/system.js';
+import { isApproximate, exactTwin } from '../systems/system-engines.js';
 import { wordCount } from '../word-count.js';
 import { timed } from '../timings.js';
 import { againstFirst } from '../systems/comparisons.js';
@@ -41,13 +41,14 @@ export interface SystemOutcome {
   timings: Record<string, number>;
   /** Approximate engines: agreement with the same system searched exactly (its "exact twin"). */
   approximation?: { reference: string; meanOverlap: number; exactMean: Record<MetricName, number> };
-  /** Server-side embedding: the deployment audit (src/audit/). */
+  /** Engines that audit their deployment (server-side embedding): the audit (src/audit/). */
   audit?: DeploymentAudit;
   /** Hybrids fused in process: the component runs (not written; the --fusion-weights sweep re-fuses them). */
   componentRuns?: RankedRun[];
 }
 
-export interface SystemComparison {
+/** Two systems of one dataset compared query by query (results.json `comparisons`). */
+export interface Comparison {
   /** System ids. */
   baseline: string;
   system: string;
@@ -66,7 +67,7 @@ export interface DatasetOutcome {
     queryWords: Record<string, number>;
   };
   systems: SystemOutcome[];
-  comparisons: SystemComparison[];
+  comparisons: Comparison[];
   invariantViolations: (InvariantViolation & { system: string })[];
   timings: Record<string, number>;
   /** --fusion-weights: the weight curve of each linear hybrid. */
@@ -116,19 +117,19 @@ async function runSystem(cfg: BenchConfig, ds: LoadedDataset, system: SystemSpec
       exactMean: evaluateRanked(ds.qrels, exactRun, evalOptions(cfg)).mean,
     };
   }
-  if (system.kind === 'dense' && system.engine === 'opensearch-ml' && cfg.auditPassages !== 0) {
-    // The server's vectors against the local encoder's, and this run against the client-embedded one (src/audit/).
+  const audit = system.kind === 'dense' ? engineOf(system.engine).audit : undefined;
+  if (audit && system.kind === 'dense' && cfg.auditPassages !== 0) {
+    // The engine checks its own deployment, e.g. the server's vectors against the local encoder's (src/audit/).
     const score = async (s: SystemSpec) => {
       const cut = (await retrieveRun(cfg, ds, s, res)).run;
       return { run: cut, mean: evaluateRanked(ds.qrels, cut, evalOptions(cfg)).mean };
     };
     outcome.audit = await timed(outcome.timings, 'audit', () =>
-      auditServerSide({
-        system, ds, ml: r.engine.ml as MlObjects, server: { run, mean: outcome.eval.mean }, score, res, opensearch: cfg.opensearch!,
+      audit({
+        system, ds, engineRecord: r.engine, server: { run, mean: outcome.eval.mean }, score, encoderFor: (s) => res.encoderFor(s, null), engineOptions: cfg.engineOptions,
         metric: cfg.metrics[0], k: cfg.k, options: { passages: cfg.auditPassages, seed: cfg.seed }, log: (line) => log(cfg, line),
       }),
     );
-    log(cfg, `  audit of ${system.label}: ${auditVerdict(outcome.audit)}`);
   }
   return outcome;
 }
@@ -153,7 +154,7 @@ async function sweepFusions(cfg: BenchConfig, ds: LoadedDataset, systems: System
 }
 
 /** Paired comparisons of the run's pairs (default: every system against the first), plus the query-length analysis. */
-function compareSystems(cfg: BenchConfig, ds: LoadedDataset, systems: SystemOutcome[]): SystemComparison[] {
+function compareSystems(cfg: BenchConfig, ds: LoadedDataset, systems: SystemOutcome[]): Comparison[] {
   const byId = new Map(systems.map((s) => [s.system.id, s]));
   const primary = cfg.metrics[0];
   return (cfg.comparisons ?? againstFirst(cfg.systems)).map((pair) => {
@@ -226,7 +227,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
     device: cfg.device,
     remote: cfg.remote,
     embeddingCacheDir: cfg.embeddingCacheDir,
-    opensearch: cfg.opensearch,
+    engineOptions: cfg.engineOptions,
     memory: MemoryBudget.fromOption(cfg.maxMemory),
     quiet: cfg.quiet,
   });

@@ -10,18 +10,19 @@ import { deepestCutoff, DEFAULT_CUTOFF, displayName, headlineMetrics, measureOf,
 import { getModel } from '../models/registry.js';
 import { buildReportTable, comparedPairs, DEFAULT_EXTRA_COLUMNS, reportNotes } from '../report/comparison-rows.js';
 import { renderTerminal } from '../report/render.js';
-import { renderReport } from '../report/report-files.js';
-import { writeOutputs } from '../report/write-outputs.js';
+import { combineResults } from '../report/combine.js';
+import { renderReport, runReportFiles } from '../report/report-files.js';
+import { writeRunFolder } from '../results/run-folder.js';
 import { parseArms } from '../systems/arms.js';
 import { buildSystems } from '../systems/build.js';
 import { resolveComparisons, selectSystems, type ComparisonPair } from '../systems/comparisons.js';
 import { readSystemsFile } from '../systems/systems-file.js';
-import { usesOpenSearch, type SystemSpec } from '../systems/system.js';
+import type { SystemSpec } from '../systems/system.js';
+import { BACKENDS, BACKEND_NAMES, DEFAULT_BACKEND, engineOptionsFrom, groupEngineOptions, withEngineOptions } from '../engines/registry.js';
 import { withDatasetOptions, datasetOptionsFrom } from './dataset-options.js';
 import { withModelOptions, modelOptionsFrom, type ModelOptions } from './model-options.js';
 import { remoteEncoderOptionsFrom, withRemoteEncoderOptions, type RemoteEncoderOptions } from './encoder-options.js';
-import { checkPositiveIntegers } from './option-checks.js';
-import { withOpenSearchOptions, openSearchOptionsFrom } from './opensearch-options.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 import { defineCommand, type ArgsOf } from './define-command.js';
 
 const DEFAULT_ARMS = 'symmetric,asymmetric';
@@ -84,13 +85,12 @@ function withBenchOptions<T>(y: Argv<T>) {
         'the cutoffs for run files to re-score later (e.g. 100 for eval\'s Recall@100); never shallower than a reported cutoff',
     })
     .option('backend', {
-      choices: ['embedded', 'opensearch', 'opensearch-ml'] as const,
-      default: 'embedded' as const,
+      choices: BACKEND_NAMES,
+      default: DEFAULT_BACKEND,
       describe:
-        'Where --arms systems run (and the default engine of --systems entries): in-process exact search and BM25; an OpenSearch cluster ' +
-        '(HNSW with vectors computed here, BM25); or opensearch-ml: the cluster embeds documents and queries itself through ml-commons ' +
-        'ingest and search pipelines, calling a model over a connector (a beir-bench serve started here on loopback, the --encoder-url ' +
-        'endpoint, or --opensearch-model-id); docs/OPENSEARCH.md',
+        'Where --arms systems run (and the default engine of --systems entries): ' +
+        BACKENDS.map((b) => `${b.name} = ${b.help}`).join('; ') +
+        '; docs/OPENSEARCH.md, docs/ARCHITECTURE.md',
     })
     .option('opensearch-model-id', {
       type: 'string',
@@ -143,17 +143,14 @@ function withBenchOptions<T>(y: Argv<T>) {
 }
 
 function builder(y: Argv) {
-  return withBenchOptions(withOpenSearchOptions(withRemoteEncoderOptions(withModelOptions(withDatasetOptions(y, { required: true })))))
+  const options = withBenchOptions(withEngineOptions(withRemoteEncoderOptions(withModelOptions(withDatasetOptions(y, { required: true })))))
     .group(['dataset', 'split', 'data-dir', 'cache-dir', 'mirror', 'max-queries', 'max-docs'], 'Datasets:')
     .group(['arms', 'systems', 'only', 'backend', 'opensearch-model-id', 'audit-passages', 'fusion-weights', 'tune-split'], 'Systems:')
     .group(['model', 'query-prefix', 'passage-prefix', 'pooling', 'normalize', 'max-length', 'dimension', 'models-dir', 'dtype'], 'Model (of --arms short names):')
     .group(['embed-cache-dir', 'cache', 'threads', 'batch-size', 'batch-tokens'], 'Encoding:')
     .group(['max-memory'], 'Resources:')
-    .group(['k', 'metrics', 'depth', 'ignore-identical-ids', 'seed', 'permutations'], 'Scoring and statistics:')
-    .group(
-      ['opensearch-url', 'opensearch-ca', 'opensearch-insecure', 'engine', 'hnsw-m', 'ef-construction', 'ef-search', 'recreate', 'bulk-concurrency', 'bulk-size', 'shards', 'replicas', 'index-prefix'],
-      'OpenSearch (opensearch-* engines):',
-    )
+    .group(['k', 'metrics', 'depth', 'ignore-identical-ids', 'seed', 'permutations'], 'Scoring and statistics:');
+  return groupEngineOptions(options)
     .group(['out', 'format', 'quiet'], 'Output:')
     .example('$0 bench --dataset scifact', 'Symmetric vs asymmetric e5-small-v2 on SciFact, embedded exact search')
     .example('$0 bench --dataset seed --data-dir ../shared/beir', 'Offline: local BEIR folders, models provisioned in ~/.cache/beir-bench/models')
@@ -242,7 +239,6 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
   const mo = modelOptionsFrom(a);
   const ro = remoteEncoderOptionsFrom(a);
   const { systems, comparisons } = await systemsFrom(a, mo, ro);
-  const needsOpenSearch = systems.some(usesOpenSearch);
   const usesRemote = systems.some((s) => s.kind === 'dense' && s.encoder.kind === 'remote');
   return {
     datasets: ds.datasets,
@@ -271,7 +267,7 @@ export async function benchConfigFrom(a: BenchArgs): Promise<BenchConfig> {
     seed: a.seed,
     permutations: a.permutations,
     auditPassages: a['audit-passages'],
-    opensearch: needsOpenSearch ? openSearchOptionsFrom(a) : undefined,
+    engineOptions: engineOptionsFrom(a, systems),
     quiet: a.quiet,
   };
 }
@@ -283,7 +279,8 @@ export const benchCommand = defineCommand({
   handler: async (a) => {
     const cfg = await benchConfigFrom(a);
     const outcome = await runBench(cfg);
-    const { results, model, dir } = await writeOutputs(outcome);
+    const { results, dir } = await writeRunFolder(outcome, runReportFiles);
+    const model = combineResults([{ results, source: 'results.json' }]);
     if (a.format === 'json') {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     } else if (a.format === 'markdown') {

@@ -12,7 +12,7 @@ import { gainByQueryLength, type LengthAnalysis } from '../eval/length-analysis.
 import { readQrels, type QrelsFormat } from '../formats/qrels-file.js';
 import { coverageNotes, violationNotes, withScoringOptions } from './eval.js';
 import { defineCommand } from './define-command.js';
-import { checkPositiveIntegers } from './option-checks.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 
 function builder(y: Argv) {
   return withScoringOptions(y)

@@ -1,10 +1,10 @@
 /** `--encoder-*`: dense systems encoded by OpenAI-compatible embedding endpoints instead of in process. */
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.js';
-import { API_KEY_ENV, DEFAULT_TRANSPORT, type RemoteTransport } from '../embed/remote-client.js';
-import { checkEncoderUrl } from '../embed/remote-encoder.js';
-import type { RemoteAsymmetry, RemoteEncoderSpec } from '../systems/system.js';
-import { checkPositiveIntegers } from './option-checks.js';
+import { DEFAULT_TRANSPORT, type RemoteTransport } from '../embed/remote-client.js';
+import { API_KEY_ENV, checkEncoderUrl } from '../systems/encoder-url.js';
+import type { RemoteAsymmetry, RemoteEncoderSpec } from '../embed/remote-encoder.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 
 const T = DEFAULT_TRANSPORT;
 

@@ -3,7 +3,7 @@ import { defaultCacheDir } from '../embed/cache.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, type Device } from '../embed/encoder.js';
 import { modelsDirFrom, type ModelsDir } from '../embed/model-source.js';
 import { resolveModel } from '../models/model-settings.js';
-import { checkPositiveIntegers } from './option-checks.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
 
 export const DEFAULT_MODEL = 'intfloat/e5-small-v2';

@@ -20,8 +20,8 @@ import { isFailing } from '../regress/verdict.js';
 import { withDatasetSourceOptions } from './dataset-options.js';
 import { defineCommand } from './define-command.js';
 import { encoderRunOptionsFrom, withEncoderRunOptions } from './model-options.js';
-import { checkPositiveIntegers } from './option-checks.js';
-import { openSearchOptionsFrom, withOpenSearchOptions } from './opensearch-options.js';
+import { checkPositiveIntegers } from '../option-checks.js';
+import { allEngineOptionsFrom, withEngineOptions } from '../engines/registry.js';
 
 function historyBuilder(y: Argv) {
   return y
@@ -82,7 +82,7 @@ const optionNames = (y: Argv): string[] => Object.keys(untyped(y).getOptions().k
 
 function builder(y: Argv) {
   const inherited = new Set(optionNames(y));
-  const run = withOpenSearchOptions(withEncoderRunOptions(withDatasetSourceOptions(y)))
+  const run = withEngineOptions(withEncoderRunOptions(withDatasetSourceOptions(y)))
     .option('matrix', {
       type: 'string',
       array: true,
@@ -164,7 +164,7 @@ export const regressCommand = defineCommand({
       permutations: a.permutations,
       quiet: a.quiet,
       outDir: a.out,
-      opensearch: openSearchOptionsFrom(a),
+      engineOptions: allEngineOptionsFrom(a),
     };
     // Before anything runs: every condition's stored baseline run is there and scores the matrix's values.
     const baselines = new Map<RegressionMatrix, Baselines>();

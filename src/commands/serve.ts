@@ -7,7 +7,7 @@ import { openServeCache } from '../serve/serve-cache.js';
 import { parseSimulation, simulatedEncoder, SIMULATE_HELP } from '../serve/simulate.js';
 import { defineCommand } from './define-command.js';
 import { modelOptionsFrom, withModelOptions } from './model-options.js';
-import { checkPositiveIntegers } from './option-checks.js';
+import { checkPositiveIntegers } from '../option-checks.js';
 
 function builder(y: Argv) {
   return withModelOptions(y)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InputType } from '../systems/system.js';
+import type { InputType } from '../models/input-text.js';
 import type { EncoderInfo } from './encoder.js';
 
 /** Everything besides the text that decides a vector. Changing any of it must miss the cache. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeOnSignal } from '../atomic-file.js';
+import { removeOnSignal } from '../undo-on-signal.js';
 import { startProgress, type Progress } from '../progress.js';
 import type { Matrix } from '../types.js';
 import { configHash, entryKey, keyPartsOf } from './cache-key.js';

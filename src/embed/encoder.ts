@@ -9,8 +9,26 @@ import { fileSha256 } from './file-sha256.js';
 import { explainHubFailures } from './hub-errors.js';
 import { asModelsDir, offlineModelHint, resolveModelSource, weightsFileName, type ModelsDir, type ModelsDirOrigin, type ModelSource } from './model-source.js';
 import { poolInto } from './pooling.js';
-import type { RemoteEncoderInfo } from './remote-encoder.js';
+import type { RemoteTransport, RequestBody } from './remote-client.js';
 import { checkCudaInstalled, explainCudaFailure } from './cuda.js';
+
+/** A remote encoder as results.json records it: where requests went and what identified the answers. */
+export interface RemoteEncoderInfo {
+  kind: 'remote';
+  /** The system's model (its dimension and normalisation are checked on every vector). */
+  model: string;
+  /** The model id the endpoints answer with; with the fingerprint, the cache key. */
+  endpointModel: string;
+  /** The `.../embeddings` URLs requests go to. */
+  endpoints: string[];
+  /** Every field of each request's body but `input`. */
+  request: RequestBody;
+  /** Of the probe vectors (src/embed/probe-fingerprint.ts). */
+  fingerprint: string;
+  normalize: boolean;
+  dimension: number;
+  transport: RemoteTransport;
+}
 
 /** The encoder as loaded, for results.json and the embedding cache key (src/embed/cache-key.ts). */
 export type EncoderInfo = LocalEncoderInfo | RemoteEncoderInfo;

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { withLock } from '../file-lock.js';
-import type { InputType } from '../systems/system.js';
+import type { InputType } from '../models/input-text.js';
 
 /** Sent exactly as written (with the request's input_type, if any); changing them changes every remote cache key. */
 export const PROBE_TEXTS: readonly string[] = Object.freeze([

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import { describeHttpStatus, describeNetworkError, isNetworkError } from '../net-errors.js';
-import type { InputType } from '../systems/system.js';
+import type { InputType } from '../models/input-text.js';
 
 /** How requests are made; the same for every endpoint of a run. */
 export interface RemoteTransport {
@@ -36,8 +36,6 @@ export const DEFAULT_TRANSPORT: RemoteTransport = {
   encodingFormat: 'base64',
 };
 
-/** The environment variable holding the endpoint's API key, sent as `Authorization: Bearer <key>`. */
-export const API_KEY_ENV = 'BEIR_BENCH_ENCODER_API_KEY';
 
 /** Every field of the request body but `input`: what results.json records as the request shape. */
 export interface RequestBody {

@@ -5,29 +5,31 @@
  */
 import { UserError } from '../errors.js';
 import type { ModelSpec } from '../models/spec.js';
-import type { InputType, RemoteEncoderSpec } from '../systems/system.js';
+import type { InputType } from '../models/input-text.js';
 import type { Matrix } from '../types.js';
 import { planBatches } from './batches.js';
-import type { EncodeOptions, Encoder } from './encoder.js';
+import type { EncodeOptions, Encoder, RemoteEncoderInfo } from './encoder.js';
 import { resolveFingerprint, sameVectors, PROBE_TEXTS } from './probe-fingerprint.js';
-import { API_KEY_ENV, DEFAULT_BACKOFF, EndpointClient, type Backoff, type RemoteTransport, type RequestBody, type VectorExpectation } from './remote-client.js';
+import { DEFAULT_BACKOFF, EndpointClient, type Backoff, type RemoteTransport, type RequestBody, type VectorExpectation } from './remote-client.js';
+import { API_KEY_ENV, checkEncoderUrl } from '../systems/encoder-url.js';
 
-export interface RemoteEncoderInfo {
+/**
+ * How a remote endpoint is told which side a text is on. `prefix`: the harness prepends the policy's prefixes
+ * and the endpoint embeds the strings as given. `input-type`: no prefix is sent; each request carries
+ * `input_type: "query" | "passage"` and the endpoint applies its model's own prefixes (Cohere/Voyage style).
+ */
+export type RemoteAsymmetry = 'prefix' | 'input-type';
+
+/** OpenAI-compatible embedding endpoints (`POST <url>/embeddings`), work spread over all of them. */
+export interface RemoteEncoderSpec {
   kind: 'remote';
-  /** The system's model (its dimension and normalisation are checked on every vector). */
-  model: string;
-  /** The model id the endpoints answer with; with the fingerprint, the cache key. */
-  endpointModel: string;
-  /** The `.../embeddings` URLs requests go to. */
-  endpoints: string[];
-  /** Every field of each request's body but `input`. */
-  request: RequestBody;
-  /** Of the probe vectors (src/embed/probe-fingerprint.ts). */
-  fingerprint: string;
-  normalize: boolean;
-  dimension: number;
-  transport: RemoteTransport;
+  /** Base URLs as OpenAI clients take them, e.g. http://127.0.0.1:8080/v1 (no credentials: those come from the environment). */
+  urls: string[];
+  asymmetry: RemoteAsymmetry;
+  /** The `model` field of every request; default the system's model id. */
+  model?: string;
 }
+
 
 export interface RemoteEncoderOptions {
   spec: RemoteEncoderSpec;
@@ -48,21 +50,6 @@ export function embeddingsUrl(base: string): string {
   const path = u.pathname.replace(/\/+$/, '');
   u.pathname = path.endsWith('/embeddings') ? path : `${path === '' ? '/v1' : path}/embeddings`;
   return u.href;
-}
-
-/** A URL users may give as --encoder-url: absolute http(s), no credentials in it. */
-export function checkEncoderUrl(raw: string): URL {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new UserError(`encoder URL "${raw}" is not an absolute URL; expected e.g. http://127.0.0.1:8080/v1`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UserError(`encoder URL "${raw}" must start with http:// or https://, e.g. http://127.0.0.1:8080/v1`);
-  if (u.username || u.password) {
-    throw new UserError(`encoder URL ${u.host}: credentials do not go into the URL (it is recorded in results); set ${API_KEY_ENV} (sent as a Bearer token)`);
-  }
-  return u;
 }
 
 /** The endpoint's tokenizer is not here: about 4 UTF-8 bytes per token, plus the special tokens. Only sizes requests. */

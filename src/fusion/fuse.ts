@@ -4,8 +4,7 @@
  * the cluster's hybrid query rank alike. Arithmetic is float32 step by step like the Java code, and the output
  * is in the shared ranking order (src/ranking.ts).
  */
-import type { RankedRun } from '../backends/backend.js';
-import { rankingCompare, type Scored } from '../ranking.js';
+import { type RankedRun, rankingCompare, type Scored } from '../ranking.js';
 
 export type Normalization = 'min-max' | 'l2';
 export type Combination = 'arithmetic' | 'harmonic' | 'geometric';

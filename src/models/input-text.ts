@@ -1,5 +1,14 @@
 import type { Doc, Query } from '../types.js';
 
+/** The side a text is on, as `input-type` endpoints are told it. */
+export type InputType = 'query' | 'passage';
+
+/** The strings a prefix policy prepends to each side for a model. */
+export interface Prefixes {
+  query: string;
+  passage: string;
+}
+
 /** What a passage is sent to the model as: BEIR's title + text (an empty title leaves no stray space), prefixed. */
 export function passageText(doc: Doc, prefix: string): string {
   return prefix + `${doc.title} ${doc.text}`.trim();

@@ -15,11 +15,9 @@ import { readQrels } from '../formats/qrels-file.js';
 import { fmtScore } from '../report/numbers.js';
 import { pickQueries } from '../datasets/slice.js';
 import type { Qrels } from '../types.js';
-import { conditionName, type DatasetEntry, type RegressionMatrix } from './matrix.js';
+import { conditionName, IGNORE_IDENTICAL_IDS, type DatasetEntry, type RegressionMatrix } from './matrix.js';
 import type { RunSettings } from './run-matrix.js';
 
-/** regress scores runs as BEIR does: a query's own doc among its hits is not counted. */
-export const IGNORE_IDENTICAL_IDS = true;
 
 /** Differences this small are the rounding of a subtraction, not a difference. */
 const EPS = 1e-12;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ResultsFile } from '../results/schema.js';
-import { isDeterministic } from '../systems/system.js';
+import { isDeterministic } from '../systems/system-engines.js';
 import { scoreRun, type Baselines } from './baselines.js';
 import { datasetInputs, fileChanges, inputChanges, stringChanges, systemInputs } from './inputs.js';
 import { conditionName, type DatasetEntry, type RegressionMatrix } from './matrix.js';

@@ -16,6 +16,9 @@ import type { SystemSpec } from '../systems/system.js';
 import { readYamlFile, parseYamlFile, type Field, type YamlFile } from '../yaml-field.js';
 import type { DatasetInputs, Fingerprint, SystemInputs } from './inputs.js';
 
+/** regress scores runs as BEIR does: a query's own doc among its hits is not counted. */
+export const IGNORE_IDENTICAL_IDS = true;
+
 /**
  * How far an expected value may be from what its stored baseline run scores (checked before anything runs):
  * by default the rounding of the stored decimals, so the matrix says what the baseline run scores.

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import type { BenchConfig } from '../bench/config.js';
 import { runBench } from '../bench/run-bench.js';
 import { measureOf } from '../eval/metrics.js';
-import { writeOutputs } from '../report/write-outputs.js';
+import { runReportFiles } from '../report/report-files.js';
+import { writeRunFolder } from '../results/run-folder.js';
 import type { ResultsFile } from '../results/schema.js';
-import { IGNORE_IDENTICAL_IDS } from './baselines.js';
-import type { DatasetEntry, RegressionMatrix } from './matrix.js';
-import { usesOpenSearch } from '../systems/system.js';
+import { IGNORE_IDENTICAL_IDS, type DatasetEntry, type RegressionMatrix } from './matrix.js';
+import type { EngineOptions } from '../engines/engine.js';
+import { engineOptionsForEntry } from '../engines/registry.js';
 
 /** How to run, from the command line: where data, models and caches are, OpenSearch, statistics, output. */
 export type RunSettings = Pick<
@@ -19,8 +20,8 @@ export type RunSettings = Pick<
 > & {
   /** Results go to <outDir>/<matrix>/<entry>/<run id>/. */
   outDir: string;
-  /** Used by entries with an opensearch-* system. */
-  opensearch: NonNullable<BenchConfig['opensearch']>;
+  /** Every engine family's settings (src/engines/); each entry gets those of the engines it uses. */
+  engineOptions: EngineOptions;
 };
 
 export interface EntryRun {
@@ -37,7 +38,7 @@ export function selectEntries(matrix: RegressionMatrix, tags: readonly string[])
 }
 
 export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: RunSettings): BenchConfig {
-  const { outDir, opensearch, ...rest } = rs;
+  const { outDir, engineOptions, ...rest } = rs;
   return {
     ...rest,
     datasets: [entry.dataset],
@@ -49,15 +50,14 @@ export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: R
     maxQueries: entry.maxQueries,
     maxDocs: entry.maxDocs,
     outDir: join(outDir, matrix.name, entry.name),
-    // Indexes named per entry: a slice and the full corpus of one dataset (same system ids) would otherwise
-    // share index names and evict each other, rebuilding every HNSW graph on every run.
-    opensearch: entry.systems.some(usesOpenSearch) ? { ...opensearch, indexPrefix: `${opensearch.indexPrefix ?? 'beir-bench'}-${entry.name}` } : undefined,
+    // Indexes named per entry (src/engines/, forEntry): a slice and the full corpus of one dataset must not share them.
+    engineOptions: engineOptionsForEntry(engineOptions, entry.name, entry.systems),
   };
 }
 
 export async function runEntry(matrix: RegressionMatrix, entry: DatasetEntry, rs: RunSettings): Promise<EntryRun> {
   if (!rs.quiet) process.stderr.write(`regress: ${matrix.name} ${entry.name} (${entry.systems.map((s) => s.id).join(', ')})\n`);
   const outcome = await runBench(entryConfig(matrix, entry, rs));
-  const { results, dir } = await writeOutputs(outcome);
+  const { results, dir } = await writeRunFolder(outcome, runReportFiles);
   return { matrix, entry, results, dir };
 }

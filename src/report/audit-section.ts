@@ -2,7 +2,7 @@
  * The deployment audit in reports (src/audit/, docs/AUDIT.md): one note line per audited system for every
  * format (the terminal shows only the notes), and a section with the cosine quantiles for markdown and HTML.
  */
-import type { DeploymentAudit } from '../audit/audit-result.js';
+import { auditVerdict, type DeploymentAudit } from '../audit/audit-result.js';
 import type { Quantiles } from '../audit/vector-stats.js';
 import { displayName } from '../eval/metrics.js';
 import { formatFixed } from '../eval/format.js';
@@ -25,15 +25,6 @@ export function auditEntries(model: ReportModel): AuditEntry[] {
 
 /** Cosines need five decimals: the threshold is 0.9999 and int8 weights sit near 0.997. */
 const cos = (v: number) => formatFixed(v, 5);
-
-/** The verdict and, for a mismatch, what the diagnosis found. */
-export function auditVerdict(a: DeploymentAudit): string {
-  if (a.verdict === 'match') return `MATCH: every sampled vector within cosine ${a.threshold} of the reference, norms as the model says`;
-  const d = a.diagnosis;
-  if (!d) return 'MISMATCH';
-  const how = d.match === 'exact' ? 'reproduced exactly by' : d.match === 'closest' ? 'closest explanation' : 'no tested mistake reproduces the vectors';
-  return `MISMATCH, ${how}: ${d.summary}`;
-}
 
 /** `NDCG@10 server 0.6412 vs client 0.6590 (Δ -0.0178), top-10 overlap 81.2%`, or '' without runs. */
 export function auditRuns(a: DeploymentAudit, k: number): string {

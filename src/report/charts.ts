@@ -9,6 +9,7 @@
  *  - fusion-weights-<dataset>-<system>.svg: a --fusion-weights curve, on the test queries and the tuning split.
  * Numbers printed in titles, labels and alt text go through numbers.ts like every other report number.
  */
+import { engineOf } from '../engines/registry.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { displayName } from '../eval/metrics.js';
 import { Prng } from '../eval/prng.js';
@@ -189,9 +190,14 @@ function overlapChart(model: ReportModel): ChartSpec | null {
   );
   if (rows.length === 0) return null;
   const names = rows.map((r) => r.name);
-  // An OpenSearch hybrid's reference is the embedded fusion (exact search + embedded BM25): say so when one is drawn.
-  const hybrids = model.columns.some((c) => c.system.kind === 'hybrid' && model.datasets.some((d) => d.cells.some((x) => x.column === c.id && x.results.approximation)));
-  const title = `HNSW vs exact search${hybrids ? ' (hybrids: OpenSearch vs embedded fusion)' : ''}: top-${model.k} overlap and ${metric}`;
+  // An engine-fused hybrid's reference is the same fusion in process (its engine's exact twin): say so when one is drawn.
+  const fusing = model.columns.flatMap((c) => {
+    if (c.system.kind !== 'hybrid' || !model.datasets.some((d) => d.cells.some((x) => x.column === c.id && x.results.approximation))) return [];
+    const d = engineOf(c.system.engine);
+    return d.exactTwin ? [`${d.words} vs ${engineOf(d.exactTwin).words}`] : [];
+  });
+  const hybrids = [...new Set(fusing)].join(', ');
+  const title = `HNSW vs exact search${hybrids ? ` (hybrids: ${hybrids})` : ''}: top-${model.k} overlap and ${metric}`;
   const alt =
     `Two panels comparing approximate (HNSW) search with exact search on the same vectors. ` +
     rows.map((r) => `${r.name}: overlap ${r.text}, ${metric} HNSW ${fmtScore(r.hnsw)} vs exact ${fmtScore(r.exact)}`).join('; ') +

@@ -18,6 +18,7 @@
  * share, the same split, file hashes and numbers of passages and queries. `allowDifferentInputs` lists the
  * differences as notes instead of refusing.
  */
+import { engineOf } from '../engines/registry.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { FusionSweep } from '../bench/fusion-sweep.js';
 import type { DatasetStats } from '../datasets/stats.js';
@@ -125,21 +126,11 @@ export interface CombineOptions {
   published?: PublishedRegistry;
 }
 
-const ENGINE_WORDS: Record<SystemSpec['engine'], string> = {
-  exact: 'exact',
-  'opensearch-knn': 'OpenSearch HNSW',
-  'opensearch-ml': 'OpenSearch HNSW, embedded by the cluster (ml-commons)',
-  bm25: 'embedded',
-  'opensearch-bm25': 'OpenSearch',
-  fusion: 'embedded fusion',
-  'opensearch-hybrid': 'OpenSearch hybrid',
-};
-
 /** What can tell two same-label columns apart, in the order it is added to their labels. */
 const DISTINGUISHERS: ((s: SystemSpec) => string | undefined)[] = [
   (s) => (s.kind === 'dense' ? modelShortName(s.model) : undefined),
   (s) => (s.kind === 'dense' ? encoderWord(s.encoder) : undefined),
-  (s) => ENGINE_WORDS[s.engine],
+  (s) => engineOf(s.engine).words,
 ];
 
 /** Differences between two runs' inputs that make their numbers incomparable, in words. */

@@ -1,5 +1,6 @@
 /** The article's table and its notes, as data built from a report model; renderers only lay them out. */
 import { formatFixed } from '../eval/format.js';
+import { engineOf } from '../engines/registry.js';
 import type { MetricComparison } from '../eval/compare.js';
 import { displayName } from '../eval/metrics.js';
 import type { ReportComparison, ReportDataset, ReportModel } from './combine.js';
@@ -216,9 +217,12 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
     const a = cell.results.approximation;
     if (!a) continue;
     const exact = a.exactMean[primary];
-    // A cluster-fused hybrid is measured against the same fusion computed in process from exact search and embedded BM25.
-    const hybrid = model.columns.find((c) => c.id === cell.column)?.system.kind === 'hybrid';
-    const [what, approx, ref] = hybrid ? ['OpenSearch hybrid top-' + model.k + ' overlap with the embedded fusion', 'OpenSearch', 'embedded'] : [`HNSW top-${model.k} overlap with exact search`, 'approximate', 'exact'];
+    // An engine-fused hybrid is measured against the same fusion computed in process (its engine's exact twin).
+    const system = model.columns.find((c) => c.id === cell.column)?.system;
+    const fusedBy = system?.kind === 'hybrid' ? engineOf(system.engine) : undefined;
+    const [what, approx, ref] = fusedBy?.exactTwin
+      ? [`${fusedBy.words} top-${model.k} overlap with the ${engineOf(fusedBy.exactTwin).words}`, fusedBy.words, engineOf(fusedBy.exactTwin).words]
+      : [`HNSW top-${model.k} overlap with exact search`, 'approximate', 'exact'];
     notes.push(
       `  ${label(cell.column)}: ${what} ${fmtPercent(a.meanOverlap)}; ` +
         `${displayName(primary)} ${approx} ${fmtScore(cell.results.mean[primary])} vs ${ref} ${fmtScore(exact)} (Δ ${signed(cell.results.mean[primary] - exact)}).`,

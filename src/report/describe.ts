@@ -1,5 +1,6 @@
 /** Plain-text descriptions of a report's columns and runs; markdown and HTML add their own markup around them. */
 import { displayName } from '../eval/metrics.js';
+import { engineOf } from '../engines/registry.js';
 import { describeFusion } from '../fusion/fuse.js';
 import { encoderWord, policyWord, type SystemSpec } from '../systems/system.js';
 import type { ReportColumn, ReportModel, ReportRun } from './combine.js';
@@ -11,11 +12,11 @@ export function columnDescription(c: ReportColumn): string {
 
 function systemDescription(s: SystemSpec): string {
   if (s.kind === 'hybrid') {
-    const how = s.engine === 'opensearch-hybrid' ? 'OpenSearch hybrid query (search pipeline)' : 'embedded fusion of the component runs';
+    const how = engineOf(s.engine).description;
     const parts = s.components.map((x, i) => `${systemDescription(x)} (top ${s.depths[i]})`);
     return `${how}, ${describeFusion(s.fusion)}, of: ${parts.join('; ')}`;
   }
-  if (s.kind === 'lexical') return s.engine === 'bm25' ? 'embedded BM25 (Lucene formula) over title + text' : 'OpenSearch BM25 over title + text';
+  if (s.kind === 'lexical') return engineOf(s.engine).description;
   const prefix = typeof s.prefix === 'object' ? `custom prefixes ${JSON.stringify(s.prefix)}` : `prefix policy ${policyWord(s.prefix)}`;
   return `${s.model.id} ${encoderWord(s.encoder)}, ${prefix}, engine ${s.engine}`;
 }

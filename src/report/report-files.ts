@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { replaceIfUnchanged, withTempPath, type PathState } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { reportCharts } from './charts.js';
-import type { ReportModel } from './combine.js';
+import type { ResultsFile } from '../results/schema.js';
+import { combineResults, type ReportModel } from './combine.js';
 import { buildReportTable, DEFAULT_EXTRA_COLUMNS, reportNotes, type ExtraColumn } from './comparison-rows.js';
 import { renderHtmlPage, type RenderedChart } from './html-page.js';
 import { reportMarkdown } from './markdown-report.js';
@@ -71,6 +72,11 @@ const REPORT_ENTRY = /^(report\.(md|html|json|csv)|[A-Za-z0-9+._-]+\.svg)$/;
  * started: a report another process wrote there meanwhile is not replaced, this one fails instead
  * (`replaceIfUnchanged`), so of two reports written to one folder at once neither is silently lost.
  */
+/** The reports a run folder holds beside its results.json (report.md, report.html, the chart SVGs), as `report` renders them. */
+export function runReportFiles(results: ResultsFile): Promise<Map<string, string>> {
+  return reportFiles(combineResults([{ results, source: 'results.json' }]), ['md', 'html']);
+}
+
 export async function writeReportFolder(dir: string, files: Map<string, string>, seen: PathState): Promise<void> {
   const existing = await stat(dir).then(
     (s) => s,

@@ -1,13 +1,14 @@
 /** A finished run as results.json (src/results/schema.ts): provenance, settings, and every per-query score. */
 import { cpus } from 'node:os';
-import { redactUrl } from '../backends/opensearch-client.js';
 import type { BenchOutcome, DatasetOutcome, SystemOutcome } from '../bench/run-bench.js';
 import { getDataset } from '../datasets/registry.js';
+import { ENGINE_PACKAGES, recordEngineOptions } from '../engines/registry.js';
 import { asModelsDir } from '../embed/model-source.js';
 import { installedVersion, ownVersion } from '../package-info.js';
 import { SCHEMA_VERSION, type Environment, type ResultsFile, type SystemResults } from './schema.js';
 
-const RECORDED_PACKAGES = ['@huggingface/transformers', 'onnxruntime-node', '@opensearch-project/opensearch'];
+/** The encoder's packages and every engine's (src/engines/). */
+const RECORDED_PACKAGES = ['@huggingface/transformers', 'onnxruntime-node', ...ENGINE_PACKAGES];
 
 export async function environment(): Promise<Environment> {
   const packages: Record<string, string | null> = { 'beir-bench': ownVersion() };
@@ -51,7 +52,7 @@ function systemResults(dataset: string, s: SystemOutcome): SystemResults {
 }
 
 export function buildResults(outcome: BenchOutcome, runId: string, env: Environment): ResultsFile {
-  const { systems, opensearch, quiet: _quiet, modelsDir, ...config } = outcome.config;
+  const { systems, engineOptions, quiet: _quiet, modelsDir, ...config } = outcome.config;
   const models = modelsDir === undefined ? undefined : asModelsDir(modelsDir);
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -59,11 +60,11 @@ export function buildResults(outcome: BenchOutcome, runId: string, env: Environm
     startedAt: outcome.startedAt,
     seconds: outcome.seconds,
     environment: env,
-    // A URL may carry user:password; results are shared, credentials never are.
+    // Each engine family records its own settings (credentials never: results are shared).
     config: {
       ...config,
       ...(models && { modelsDir: models.dir, modelsDirFrom: models.from }),
-      ...(opensearch ? { opensearch: { ...opensearch, url: redactUrl(opensearch.url) } } : {}),
+      ...recordEngineOptions(engineOptions),
     },
     systems,
     passages: passageCounts(outcome.datasets),

@@ -6,15 +6,14 @@
  */
 import type { DeploymentAudit } from '../audit/audit-result.js';
 import type { BenchConfig } from '../bench/config.js';
+import type { Comparison } from '../bench/run-bench.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import type { ModelsDirOrigin } from '../embed/model-source.js';
 import type { RemoteTransport } from '../embed/remote-client.js';
-import type { MetricComparison } from '../eval/compare.js';
 import type { InvariantViolation } from '../eval/invariants.js';
-import type { LengthAnalysis } from '../eval/length-analysis.js';
 import type { FusionSweep } from '../bench/fusion-sweep.js';
-import type { InputRecord } from '../retrieval/retrieve.js';
+import type { InputRecord } from '../retrieval/retrieval.js';
 import type { SystemSpec } from '../systems/system.js';
 
 export const SCHEMA_VERSION = 1;
@@ -69,10 +68,11 @@ export interface Environment {
   packages: Record<string, string | null>;
 }
 
-/** The run's settings besides its systems (listed whole in ResultsFile.systems) and the progress flag. */
-export type RunConfig = Omit<BenchConfig, 'systems' | 'opensearch' | 'quiet' | 'modelsDir'> & {
-  /** OpenSearch settings when a system used it; the URL has any credentials removed. */
-  opensearch?: Record<string, unknown>;
+/**
+ * The run's settings besides its systems (listed whole in ResultsFile.systems) and the progress flag; each engine
+ * family's settings sit beside them under its options key (e.g. `opensearch`, `lancedb`: EngineOptionsRecord).
+ */
+export type RunConfig = Omit<BenchConfig, 'systems' | 'engineOptions' | 'quiet' | 'modelsDir'> & Readonly<Record<string, unknown>> & {
   /** The models folder consulted (each system's encoder.source says where its model came from). */
   modelsDir?: string;
   /** Who chose it: --models-dir, $BEIR_BENCH_MODELS_DIR or the default folder. Absent in results written before it. */
@@ -146,10 +146,3 @@ export interface Approximation {
   exactMean: Record<string, number>;
 }
 
-export interface Comparison {
-  /** System ids. */
-  baseline: string;
-  system: string;
-  metrics: MetricComparison[];
-  lengthAnalysis: LengthAnalysis;
-}

@@ -1,17 +1,13 @@
 /**
  * What the systems of one run share, opened on first use and closed once: encoders (one per model and
- * encoder settings), engine connections (one embedded engine, one OpenSearch client), and the vectors already
+ * encoder settings), engine connections (one per engine family: src/engines/), and the vectors already
  * embedded for the current dataset (two systems sending the same strings to the same model get them once).
- * This is the one place that maps an engine kind to an implementation.
  */
 import { createHash } from 'node:crypto';
 import type { SearchBackend } from '../backends/backend.js';
-import { EmbeddedBackend } from '../backends/embedded.js';
-import { OpenSearchBackend, type OpenSearchOptions } from '../backends/opensearch.js';
 import { embedCorpus, embedTexts, type CorpusEmbedOutcome, type EmbedOutcome } from '../embed/cache.js';
 import { configHash, keyPartsOf } from '../embed/cache-key.js';
 import { loadEncoder, type Device, type Encoder, type LocalEncoderInfo } from '../embed/encoder.js';
-import { OpenSearchMlBackend } from '../backends/opensearch-ml/backend.js';
 import { startLoopbackServer, type LoopbackServer } from '../serve/loopback.js';
 import { DEFAULT_TRANSPORT, type RemoteTransport } from '../embed/remote-client.js';
 import { openRemoteEncoder } from '../embed/remote-encoder.js';
@@ -19,7 +15,10 @@ import { weightsOrigin, type ModelsDir } from '../embed/model-source.js';
 import { UserError } from '../errors.js';
 import type { MemoryBudget } from '../memory-budget.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
-import type { DenseSystem, EngineKind, InputType, SystemSpec } from '../systems/system.js';
+import type { EngineOptions, EngineFamily } from '../engines/engine.js';
+import { engineOf, type EngineId } from '../engines/registry.js';
+import type { DenseSystem, SystemSpec } from '../systems/system.js';
+import type { InputType } from '../models/input-text.js';
 
 export interface ResourceOptions {
   /** Where local models are looked up (src/embed/model-source.ts); absent = the hub. */
@@ -33,22 +32,12 @@ export interface ResourceOptions {
   remote?: RemoteTransport;
   /** null disables the embedding cache. */
   embeddingCacheDir: string | null;
-  /** Required by the opensearch-* engines. */
-  opensearch?: OpenSearchOptions;
+  /** Each engine family's settings, by options key (src/engines/). */
+  engineOptions: EngineOptions;
   /** Sizes the embedded engines' blocks and refuses what cannot fit (--max-memory). */
   memory: MemoryBudget;
   quiet: boolean;
 }
-
-type BackendFamily = 'embedded' | 'opensearch';
-
-/** Which engine family serves each engine kind (opensearch-ml has an interface of its own: mlBackend). */
-const FAMILY: Record<Exclude<EngineKind, 'opensearch-ml'>, BackendFamily> = {
-  exact: 'embedded',
-  bm25: 'embedded',
-  'opensearch-knn': 'opensearch',
-  'opensearch-bm25': 'opensearch',
-};
 
 /** sha256 over every string, each followed by a newline: identifies exactly what was embedded. */
 export function sha256Lines(texts: readonly string[]): string {
@@ -59,8 +48,7 @@ export function sha256Lines(texts: readonly string[]): string {
 
 export class RunResources {
   private readonly encoders = new Map<string, Promise<Encoder>>();
-  private readonly backends = new Map<BackendFamily, Promise<SearchBackend>>();
-  private ml: Promise<OpenSearchMlBackend> | undefined;
+  private readonly backends = new Map<EngineFamily<unknown>, Promise<SearchBackend>>();
   private readonly servers = new Map<string, Promise<LoopbackServer>>();
   private embedded = new Map<string, Promise<EmbedOutcome>>();
   private corpusVectors = new Map<string, Promise<CorpusEmbedOutcome>>();
@@ -94,24 +82,17 @@ export class RunResources {
     return e;
   }
 
-  backendFor(engine: EngineKind): Promise<SearchBackend> {
-    if (engine === 'opensearch-ml') throw new Error('opensearch-ml systems are served by RunResources.mlBackend (src/retrieval/retrieve-server.ts)');
-    const family = FAMILY[engine];
+  /** The connection serving an engine: one per engine family and run, opened on first use. */
+  backendFor(engine: EngineId): Promise<SearchBackend> {
+    const family = engineOf(engine).family;
+    if (!family) throw new Error(`engine ${engine} fuses other runs in process: it has no backend`);
     let b = this.backends.get(family);
     if (!b) {
-      b = this.openBackend(family);
+      const o = this.opts;
+      b = family.open({ options: family.options ? o.engineOptions[family.options.key] : undefined, memory: o.memory, quiet: o.quiet });
       this.backends.set(family, b);
     }
     return b;
-  }
-
-  /** The opensearch-ml engine: OpenSearch embeds with ml-commons pipelines (one connection per run). */
-  mlBackend(): Promise<OpenSearchMlBackend> {
-    if (!this.ml) {
-      const o = this.opts.opensearch;
-      this.ml = o ? OpenSearchMlBackend.connect({ ...o, quiet: this.opts.quiet }) : Promise.reject(new UserError('the opensearch-ml engine needs OpenSearch options (--opensearch-url)'));
-    }
-    return this.ml;
   }
 
   /**
@@ -127,12 +108,6 @@ export class RunResources {
       this.servers.set(key, s);
     }
     return s;
-  }
-
-  private async openBackend(family: BackendFamily): Promise<SearchBackend> {
-    if (family === 'embedded') return new EmbeddedBackend(this.opts.memory, this.opts.quiet);
-    if (!this.opts.opensearch) throw new UserError('an opensearch-* engine needs OpenSearch options (--opensearch-url)');
-    return OpenSearchBackend.connect({ ...this.opts.opensearch, quiet: this.opts.quiet });
   }
 
   /**
@@ -177,8 +152,8 @@ export class RunResources {
     const memory = this.opts.memory;
     for (const s of systems) {
       if (s.kind === 'hybrid') this.checkMemory(s.components, ds);
-      else if (s.kind === 'lexical' && s.engine === 'bm25') memory.checkBm25(ds.corpus.size, ds.corpus.fileBytes);
-      else if (s.kind === 'dense' && s.engine === 'exact') memory.searchBlockBytes(ds.corpus.size, ds.queries.length, s.model.dimension);
+      else if (s.kind === 'lexical') engineOf(s.engine).checkMemory?.(memory, ds);
+      else engineOf(s.engine).checkMemory?.(memory, ds, s.model.dimension);
     }
   }
 
@@ -195,25 +170,11 @@ export class RunResources {
     for (const s of await Promise.allSettled(corpora)) if (s.status === 'fulfilled') await s.value.vectors.dispose();
   }
 
-  /** Engine descriptions of the families that were opened (for results.json). */
-  async describeEngines(): Promise<Record<string, Record<string, unknown>>> {
-    const out: Record<string, Record<string, unknown>> = {};
-    for (const [family, b] of this.backends) out[family] = (await b).describe();
-    if (this.ml) out['opensearch-ml'] = (await this.ml).describe();
-    return out;
-  }
-
   async close(): Promise<void> {
     await this.forgetVectors();
-    // The cluster's connectors to our loopback servers go first (they die with the servers), then the servers.
-    const [ml] = await Promise.allSettled(this.ml ? [this.ml] : []);
-    if (ml?.status === 'fulfilled') await ml.value.close();
+    // Engines go first: a cluster's connectors to our loopback servers die with the servers; then the servers, then the encoders.
+    for (const b of await Promise.allSettled(this.backends.values())) if (b.status === 'fulfilled') await b.value.close();
     for (const s of await Promise.allSettled(this.servers.values())) if (s.status === 'fulfilled') await s.value.close();
-    const settled = await Promise.allSettled([...this.backends.values(), ...this.encoders.values()]);
-    for (const s of settled) {
-      if (s.status !== 'fulfilled') continue;
-      const v = s.value;
-      await ('dispose' in v ? v.dispose() : v.close());
-    }
+    for (const e of await Promise.allSettled(this.encoders.values())) if (e.status === 'fulfilled') await e.value.dispose();
   }
 }

@@ -1,16 +1,19 @@
 /**
  * Hybrid systems through the retrieval seam. `fusion`: each component is retrieved like any system (so its
  * vectors come from the run's memo and cost nothing twice) and the runs are fused in process (src/fusion/).
- * `opensearch-hybrid`: one index with the text and the dense component's vectors, searched by the cluster's
+ * Engine-fused (`opensearch-hybrid`): one index with the text and the dense component's vectors, searched by the cluster's
  * `hybrid` query through a search pipeline that normalises and combines the two sub-queries.
  */
-import type { IndexKey } from '../backends/backend.js';
+import type { IndexKey } from '../backends/index-key.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import { describeFusion, fuseRuns } from '../fusion/fuse.js';
 import type { ComponentSystem, DenseSystem, HybridSystem } from '../systems/system.js';
 import { timed } from '../timings.js';
+import { engineOf } from '../engines/registry.js';
 import { sha256Lines, type RunResources } from './resources.js';
-import { encodeDense, retrieve, type Retrieval } from './retrieve.js';
+import { encodeDense } from './retrieve-dense.js';
+import { retrieveOne } from './retrieve-one.js';
+import type { Retrieval } from './retrieval.js';
 
 /** The first dense component's inputs and encoder stand for the hybrid's in results.json. */
 const denseOf = (system: HybridSystem): DenseSystem | undefined => system.components.find((c): c is DenseSystem => c.kind === 'dense');
@@ -28,7 +31,7 @@ function retrieveComponent(c: ComponentSystem, depth: number, ds: LoadedDataset,
   const key = JSON.stringify([c, depth, ds.name, ds.split, ds.corpus.size, sha256Lines(ds.queries.map((q) => q.id))]);
   const earlier = memo.get(key);
   if (earlier) return { run: earlier, reused: true };
-  const run = retrieve(c, ds, depth, res);
+  const run = retrieveOne(c, ds, depth, res);
   memo.set(key, run);
   // A failed retrieval is not remembered: the next system tries again.
   run.catch(() => memo.delete(key));
@@ -66,10 +69,11 @@ async function retrieveFused(system: HybridSystem, ds: LoadedDataset, depth: num
   };
 }
 
-async function retrieveOpenSearchHybrid(system: HybridSystem, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
+/** A hybrid the engine fuses: one index of passages and their vectors, one query of text and vector (OpenSearch's hybrid query). */
+async function retrieveEngineHybrid(system: HybridSystem, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
   const timings: Record<string, number> = {};
   const dense = denseOf(system);
-  if (!dense) throw new Error(`hybrid ${system.id}: the opensearch-hybrid engine needs a dense component`);
+  if (!dense) throw new Error(`hybrid ${system.id}: the ${system.engine} engine needs a dense component`);
   const { passages, queries, key: denseKey } = await encodeDense(dense, ds, res);
   timings.encodePassages = passages.record.seconds;
   timings.encodeQueries = queries.record.seconds;
@@ -98,5 +102,5 @@ async function retrieveOpenSearchHybrid(system: HybridSystem, ds: LoadedDataset,
 }
 
 export function retrieveHybrid(system: HybridSystem, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
-  return system.engine === 'fusion' ? retrieveFused(system, ds, depth, res) : retrieveOpenSearchHybrid(system, ds, depth, res);
+  return engineOf(system.engine).fusedBy === 'harness' ? retrieveFused(system, ds, depth, res) : retrieveEngineHybrid(system, ds, depth, res);
 }

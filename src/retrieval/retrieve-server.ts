@@ -1,24 +1,23 @@
 /**
- * Retrieval on the opensearch-ml engine: OpenSearch embeds the passages (ingest pipeline) and the queries
+ * Retrieval on engines that embed on the server (opensearch-ml): OpenSearch embeds the passages (ingest pipeline) and the queries
  * (search pipeline) itself, through a model it calls. The system's encoder says which model: `local` = the
  * harness's own `beir-bench serve` on loopback (its embedding cache makes known passages cheap), `remote` = the
  * user's endpoint, `opensearch-model` = a model already deployed in the cluster (--opensearch-model-id).
  */
 import { createHash } from 'node:crypto';
-import type { IndexKey } from '../backends/backend.js';
-import type { ServerEmbedding, ServerModel } from '../backends/opensearch-ml/backend.js';
-import type { SideRequests } from '../backends/opensearch-ml/requests.js';
+import type { IndexKey } from '../backends/index-key.js';
+import type { ServerEmbedding, ServerModel, SideRequests } from '../backends/opensearch-ml/requests.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
 import { configHash, keyPartsOf } from '../embed/cache-key.js';
 import type { EncoderInfo } from '../embed/encoder.js';
-import { API_KEY_ENV } from '../embed/remote-client.js';
+import { API_KEY_ENV } from '../systems/encoder-url.js';
 import { embeddingsUrl } from '../embed/remote-encoder.js';
 import { UserError } from '../errors.js';
-import { passageText, PASSAGE_TEMPLATE, QUERY_TEMPLATE } from '../models/input-text.js';
+import { passageText } from '../models/input-text.js';
 import { policyInputTypes, resolvePrefixes, type DenseSystem } from '../systems/system.js';
 import { timed } from '../timings.js';
 import { sha256Lines, type RunResources } from './resources.js';
-import type { InputRecord, Retrieval } from './retrieve.js';
+import { docSetOf, indexInto, inputRecord, type InputRecord, type Retrieval } from './retrieval.js';
 
 /**
  * What each side asks of the model. The article's way is content_type (the endpoint or the model applies the
@@ -57,10 +56,9 @@ async function serverModel(system: DenseSystem, res: RunResources): Promise<{ mo
 }
 
 /** The harness encoded nothing itself (encoded and fromCache 0): the node sent the texts to the model (engine.ml says how many). */
-function inputRecord(side: 'queries' | 'passages', contentType: string | null, prefix: string, count: number, sha256: string, example: string): InputRecord {
-  const text = side === 'queries' ? QUERY_TEMPLATE : PASSAGE_TEMPLATE;
+function serverRecord(side: 'queries' | 'passages', contentType: string | null, prefix: string, count: number, sha256: string, example: string): InputRecord {
   const how = contentType ? `content_type "${contentType}"` : prefix ? `prefix ${JSON.stringify(prefix)} (connector parameter)` : 'no prefix';
-  return { prefix: '', template: `${text}, embedded by OpenSearch with ${how}`, count, sha256, example, encoded: 0, fromCache: 0, reused: false, seconds: 0 };
+  return inputRecord(side, (text) => `${text}, embedded by OpenSearch with ${how}`, '', { count, sha256, example, encoded: 0, fromCache: 0, reused: false, seconds: 0 });
 }
 
 export async function retrieveServerSide(system: DenseSystem, ds: LoadedDataset, depth: number, res: RunResources): Promise<Retrieval> {
@@ -68,13 +66,12 @@ export async function retrieveServerSide(system: DenseSystem, ds: LoadedDataset,
   const sides = serverSides(system);
   const { model, identity, encoder } = await serverModel(system, res);
   const emb: ServerEmbedding = { model, sides, dimension: system.model.dimension, similarity: system.model.similarity };
-  const docSet = ds.corpus.ids.sha256().slice(0, 16);
+  const docSet = docSetOf(ds);
   const fingerprint = createHash('sha256').update(JSON.stringify([identity, sides.passage, emb.dimension, docSet])).digest('hex').slice(0, 16);
   const key: IndexKey = { dataset: ds.name, model: system.model.id, system: system.id, docSet, fingerprint };
-  const backend = await res.mlBackend();
-  const objects = await timed(timings, 'index', () => backend.index(key, ds.corpus, emb));
-  timings.ingest = objects.ingestSeconds;
-  const hits = await timed(timings, 'search', () => backend.search(key, ds.queries, depth, emb));
+  const backend = await res.backendFor(system.engine);
+  const indexed = await indexInto(backend, { key, corpus: ds.corpus, serverEmbedding: emb }, timings);
+  const hits = await timed(timings, 'search', () => backend.search({ key, queries: ds.queries, k: depth, serverEmbedding: emb }));
 
   // What OpenSearch was given to embed (the raw texts; the prefix is the model's or the connector's business).
   let example: string | undefined;
@@ -88,11 +85,11 @@ export async function retrieveServerSide(system: DenseSystem, ds: LoadedDataset,
   return {
     hits,
     inputs: {
-      passages: inputRecord('passages', sides.passage.contentType, sides.passage.prefix, ds.corpus.size, passageSha.digest('hex'), example ?? ''),
-      queries: inputRecord('queries', sides.query.contentType, sides.query.prefix, queryTexts.length, sha256Lines(queryTexts), queryTexts[0] ?? ''),
+      passages: serverRecord('passages', sides.passage.contentType, sides.passage.prefix, ds.corpus.size, passageSha.digest('hex'), example ?? ''),
+      queries: serverRecord('queries', sides.query.contentType, sides.query.prefix, queryTexts.length, sha256Lines(queryTexts), queryTexts[0] ?? ''),
     },
     encoder,
-    engine: { engine: system.engine, ...backend.describe(), ml: objects },
+    engine: { engine: system.engine, ...backend.describe(), ...indexed },
     timings,
   };
 }

@@ -2,7 +2,7 @@
  * The body of `POST /v1/embeddings` as OpenAI defines it (plus `input_type`), checked field by field so a client
  * learns exactly which field is wrong. Fastify has parsed the JSON already.
  */
-import type { InputType } from '../systems/system.js';
+import type { InputType } from '../models/input-text.js';
 
 export interface EmbeddingsRequest {
   inputs: string[];

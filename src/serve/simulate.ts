@@ -6,7 +6,7 @@
 import type { EncoderVariant, LocalEncoder } from '../embed/encoder.js';
 import { UserError } from '../errors.js';
 import type { ModelSpec } from '../models/spec.js';
-import type { InputType, Prefixes } from '../systems/system.js';
+import type { Prefixes, InputType } from '../models/input-text.js';
 
 export const SIMULATED_FAULTS = ['no-prefix', 'swapped-prefixes', 'query-prefix-both', 'default-input-type', 'unnormalised', 'padding-pooling', 'truncate'] as const;
 export type SimulatedFault = (typeof SIMULATED_FAULTS)[number];

@@ -4,27 +4,25 @@
  * lexical baseline; `MODEL:POLICY` names another model, e.g. sentence-transformers/all-MiniLM-L6-v2:symmetric;
  * `hybrid(A+B[,OPTION...])` fuses two or more of those (docs/FUSION.md).
  */
-import { COMBINATIONS, hybridDraft, NORMALIZATIONS } from '../fusion/hybrid-draft.js';
+import { COMBINATIONS, hybridDraft, NORMALIZATIONS } from './hybrid-draft.js';
 import { UserError } from '../errors.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ComponentDraft, SystemDraft } from './build.js';
-import { POLICY_NAMES, type DenseEngine, type EncoderSpec } from './system.js';
+import { backendChoice } from '../engines/registry.js';
+import { POLICY_NAMES, type EncoderSpec } from './system.js';
 
 export interface ArmContext {
   /** The model short names apply to (--model, with its settings). */
   model: ModelSpec;
   /** The encoder of every dense arm: local with --dtype, or the --encoder-url endpoints. */
   encoder: EncoderSpec;
-  /** Where the systems run: embedded engines, OpenSearch, or OpenSearch embedding on the server (opensearch-ml). */
-  backend: 'embedded' | 'opensearch' | 'opensearch-ml';
+  /** Where the systems run: a `--backend` value (src/engines/registry.ts, BACKENDS). */
+  backend: string;
   /** A model named in MODEL:POLICY (the registry, or --model itself with its flag settings). */
   resolveModel: (id: string) => ModelSpec;
 }
 
 export const POLICY_WORDS = Object.keys(POLICY_NAMES);
-
-/** The engine of dense arms under each --backend. */
-const DENSE_ENGINE: Record<ArmContext['backend'], DenseEngine> = { embedded: 'exact', opensearch: 'opensearch-knn', 'opensearch-ml': 'opensearch-ml' };
 
 /** Split at commas outside parentheses (a hybrid's options are comma-separated too). */
 function splitTopLevel(s: string): string[] {
@@ -79,7 +77,7 @@ function parseHybrid(item: string, ctx: ArmContext): SystemDraft {
       throw err instanceof UserError ? new UserError(`${item}: unknown component "${name}": a component is bm25, a prefix policy (${POLICY_WORDS.join(', ')}) or MODEL:POLICY`) : err;
     }
   });
-  const req: Parameters<typeof hybridDraft>[0] = { components, method: 'rrf', engine: ctx.backend === 'opensearch' ? 'opensearch-hybrid' : 'fusion' };
+  const req: Parameters<typeof hybridDraft>[0] = { components, method: 'rrf', engine: backendChoice(ctx.backend).hybrid };
   let method: 'rrf' | 'linear' | undefined;
   for (const opt of options) {
     const eq = opt.indexOf('=');
@@ -103,7 +101,7 @@ function parseHybrid(item: string, ctx: ArmContext): SystemDraft {
 }
 
 function parseArm(item: string, ctx: ArmContext): ComponentDraft {
-  if (item === 'bm25') return { kind: 'lexical', engine: ctx.backend === 'embedded' ? 'bm25' : 'opensearch-bm25' };
+  if (item === 'bm25') return { kind: 'lexical', engine: backendChoice(ctx.backend).lexical };
   const colon = item.lastIndexOf(':');
   const modelId = colon >= 0 ? item.slice(0, colon).trim() : null;
   const word = (colon >= 0 ? item.slice(colon + 1) : item).trim();
@@ -119,6 +117,6 @@ function parseArm(item: string, ctx: ArmContext): ComponentDraft {
     model: modelId === null ? ctx.model : ctx.resolveModel(modelId),
     prefix: policy,
     encoder: ctx.encoder,
-    engine: DENSE_ENGINE[ctx.backend],
+    engine: backendChoice(ctx.backend).dense,
   };
 }

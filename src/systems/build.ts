@@ -3,17 +3,8 @@
  * dropped, ids made unique.
  */
 import { UserError } from '../errors.js';
-import {
-  defaultId,
-  defaultLabel,
-  hybridId,
-  hybridLabel,
-  type ComponentSystem,
-  type DenseSystem,
-  type HybridSystem,
-  type LexicalSystem,
-  type SystemSpec,
-} from './system.js';
+import { defaultId, defaultLabel, type ComponentSystem, type DenseSystem, type HybridSystem, type LexicalSystem, type SystemSpec } from './system.js';
+import { hybridId, hybridLabel } from './system-engines.js';
 
 type Naming = { id?: string; label?: string };
 /** A dense or lexical system before naming: id and label optional. */

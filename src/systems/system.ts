@@ -3,8 +3,11 @@
  * engine (or a lexical engine alone). Systems are plain data: the CLI, the systems YAML and results.json all
  * describe them the same way, and the retrieval layer (src/retrieval/) turns one into a run.
  */
-import { DEFAULT_RANK_CONSTANT, type FusionSpec } from '../fusion/fuse.js';
+import type { FusionSpec } from '../fusion/fuse.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
+import type { InputType, Prefixes } from '../models/input-text.js';
+import type { RemoteAsymmetry, RemoteEncoderSpec } from '../embed/remote-encoder.js';
+import type { DenseEngine, HybridEngine, LexicalEngine } from '../engines/registry.js';
 
 /** Which prefix each side gets: the experiment's independent variable. */
 export type PrefixPolicy = NamedPolicy | { query: string; passage: string };
@@ -16,19 +19,8 @@ export type PrefixPolicy = NamedPolicy | { query: string; passage: string };
  */
 export type NamedPolicy = 'none' | 'model' | 'query-both' | 'passage-both';
 
-/**
- * Engines that search vectors, and engines that match text. `opensearch-ml` embeds on the server: ml-commons
- * ingest and search pipelines call the system's model (src/backends/opensearch-ml/).
- */
-export type DenseEngine = 'exact' | 'opensearch-knn' | 'opensearch-ml';
-export type LexicalEngine = 'bm25' | 'opensearch-bm25';
-export type EngineKind = DenseEngine | LexicalEngine;
-/**
- * How a hybrid system fuses its components: `fusion` computes it from the component runs in process (whatever
- * engines they use); `opensearch-hybrid` has the cluster do it (one `hybrid` query of a `match` and a `knn`
- * sub-query through a search pipeline).
- */
-export type HybridEngine = 'fusion' | 'opensearch-hybrid';
+/** Engine ids; each engine's facts are its definition in src/engines/. */
+export type { DenseEngine, LexicalEngine, HybridEngine } from '../engines/registry.js';
 
 /**
  * Where vectors come from; either way every vector goes through the embedding cache. With the opensearch-ml
@@ -50,22 +42,6 @@ export interface LocalEncoderSpec {
   dtype: Dtype;
 }
 
-/**
- * How a remote endpoint is told which side a text is on. `prefix`: the harness prepends the policy's prefixes
- * and the endpoint embeds the strings as given. `input-type`: no prefix is sent; each request carries
- * `input_type: "query" | "passage"` and the endpoint applies its model's own prefixes (Cohere/Voyage style).
- */
-export type RemoteAsymmetry = 'prefix' | 'input-type';
-
-/** OpenAI-compatible embedding endpoints (`POST <url>/embeddings`), work spread over all of them. */
-export interface RemoteEncoderSpec {
-  kind: 'remote';
-  /** Base URLs as OpenAI clients take them, e.g. http://127.0.0.1:8080/v1 (no credentials: those come from the environment). */
-  urls: string[];
-  asymmetry: RemoteAsymmetry;
-  /** The `model` field of every request; default the system's model id. */
-  model?: string;
-}
 
 export interface DenseSystem {
   kind: 'dense';
@@ -106,10 +82,6 @@ export type SystemSpec = DenseSystem | LexicalSystem | HybridSystem;
 /** Hits taken from each component when none is given (OpenSearch's pagination_depth plays this part). */
 export const DEFAULT_FUSION_DEPTH = 100;
 
-export interface Prefixes {
-  query: string;
-  passage: string;
-}
 
 /** The prefixes a policy gives each side for a model. */
 export function resolvePrefixes(model: Pick<ModelSpec, 'queryPrefix' | 'passagePrefix'>, policy: PrefixPolicy): Prefixes {
@@ -125,9 +97,6 @@ export function resolvePrefixes(model: Pick<ModelSpec, 'queryPrefix' | 'passageP
       return { query: model.passagePrefix, passage: model.passagePrefix };
   }
 }
-
-/** The side a text is on, as `input-type` endpoints are told it. */
-export type InputType = 'query' | 'passage';
 
 /** What one side sends to the encoder: the prefix prepended to its strings and, for `input-type` endpoints, the request's input_type. */
 export interface SideInput {
@@ -227,84 +196,3 @@ export function defaultId(system: Omit<DenseSystem, 'id' | 'label'> | Omit<Lexic
   return `${modelShortName(system.model)}.${policyWord(system.prefix)}${suffix ? `.${suffix}` : ''}`.replace(/[^A-Za-z0-9+._-]/g, '_');
 }
 
-/** A hybrid's fusion in a few words for labels: `RRF`, `Linear 0.3/0.7`, `Linear l2 harmonic 0.3/0.7`. */
-function fusionWord(fusion: FusionSpec): string {
-  if (fusion.method === 'rrf') return fusion.rankConstant === DEFAULT_RANK_CONSTANT ? 'RRF' : `RRF k=${fusion.rankConstant}`;
-  const extra = [fusion.normalization === 'min-max' ? '' : fusion.normalization, fusion.combination === 'arithmetic' ? '' : fusion.combination];
-  return ['Linear', ...extra.filter(Boolean), fusion.weights.join('/')].join(' ');
-}
-
-/** A hybrid's fusion for ids: `rrf`, `linear-0.3-0.7`, `linear-l2-harmonic-0.3-0.7`, with `-d50` for other depths. */
-function fusionTag(fusion: FusionSpec, depths: readonly number[]): string {
-  const base =
-    fusion.method === 'rrf'
-      ? `rrf${fusion.rankConstant === DEFAULT_RANK_CONSTANT ? '' : `-k${fusion.rankConstant}`}`
-      : ['linear', fusion.normalization === 'min-max' ? '' : fusion.normalization, fusion.combination === 'arithmetic' ? '' : fusion.combination, ...fusion.weights]
-          .filter((x) => x !== '')
-          .join('-');
-  const depth = depths.every((d) => d === DEFAULT_FUSION_DEPTH) ? '' : `-d${new Set(depths).size === 1 ? depths[0] : depths.join('_')}`;
-  return `${base}${depth}`;
-}
-
-/** `RRF (BM25 + Asymmetric)`, `Linear 0.3/0.7 (BM25 + Asymmetric) OpenSearch`, from the components' labels. */
-export function hybridLabel(system: Pick<HybridSystem, 'fusion' | 'engine'>, componentLabels: readonly string[]): string {
-  return `${fusionWord(system.fusion)} (${componentLabels.join(' + ')})${system.engine === 'opensearch-hybrid' ? ' OpenSearch' : ''}`;
-}
-
-/** `bm25+e5-small-v2.asymmetric.rrf`, `....linear-0.3-0.7`, `.opensearch` appended when the cluster fuses. */
-export function hybridId(system: Pick<HybridSystem, 'fusion' | 'engine' | 'depths'>, componentIds: readonly string[]): string {
-  return `${componentIds.join('+')}.${fusionTag(system.fusion, system.depths)}${system.engine === 'opensearch-hybrid' ? '.opensearch' : ''}`;
-}
-
-/** Whether a system needs an OpenSearch connection (a hybrid: its own engine or any component's). */
-export const usesOpenSearch = (system: SystemSpec): boolean =>
-  system.kind === 'hybrid' ? system.engine === 'opensearch-hybrid' || system.components.some(usesOpenSearch) : system.engine.startsWith('opensearch');
-
-/** The same system searched exactly: the reference an approximate (HNSW) engine is measured against. */
-export function exactTwin(system: DenseSystem): DenseSystem;
-export function exactTwin(system: HybridSystem): HybridSystem;
-export function exactTwin(system: DenseSystem | HybridSystem): DenseSystem | HybridSystem;
-export function exactTwin(system: DenseSystem | HybridSystem): DenseSystem | HybridSystem {
-  if (system.kind === 'dense') return { ...system, id: `${system.id}.exact`, label: `${system.label} (exact)`, engine: 'exact' };
-  // The cluster's fusion, recomputed in process from exact search and embedded BM25: what HNSW (and the node's BM25) cost.
-  const components = system.components.map(
-    (c): ComponentSystem => (c.kind === 'dense' ? { ...c, engine: 'exact' } : { ...c, id: c.id === c.engine ? 'bm25' : `${c.id}.embedded`, engine: 'bm25' }),
-  );
-  return { ...system, components, id: `${system.id}.embedded`, label: `${system.label} (embedded)`, engine: 'fusion' };
-}
-
-/** Systems measured against an exact twin: HNSW search, and the cluster's hybrid query (HNSW inside). */
-export const isApproximate = (system: SystemSpec): system is DenseSystem | HybridSystem =>
-  (system.kind === 'dense' && system.engine === 'opensearch-knn') || (system.kind === 'hybrid' && system.engine === 'opensearch-hybrid');
-
-/**
- * Engine facts the regression verdicts rest on (docs/REGRESSION.md, "Which conditions are deterministic"): whether
- * an engine, given the same data and vectors, returns the same run bit for bit every time, a fresh index included.
- * One table, so it moves whole into an engine registry.
- */
-const REPRODUCES_ITS_RUN: Record<EngineKind | HybridEngine, boolean> = {
-  // float64 dot products over cached float32 vectors, ties by doc id (src/ranking.ts).
-  exact: true,
-  // Scores from corpus statistics, not from the order docs were indexed in.
-  bm25: true,
-  // Measured: fresh indexes of full SciFact and NFCorpus return byte-identical runs (docs/REGRESSION.md).
-  'opensearch-bm25': true,
-  // HNSW: the graph depends on insertion order and concurrency, so a rebuilt index can return other neighbours.
-  'opensearch-knn': false,
-  // HNSW, over vectors the cluster computes.
-  'opensearch-ml': false,
-  // Computed in process from its components' runs: as reproducible as they are.
-  fusion: true,
-  // The cluster's hybrid query searches an HNSW index.
-  'opensearch-hybrid': false,
-};
-
-/**
- * Whether a system reproduces its run bit for bit from the same inputs. Vectors must come from the local encoder
- * (through the embedding cache): a remote endpoint may return other floats for the same text.
- */
-export const isDeterministic = (system: SystemSpec): boolean => {
-  if (system.kind === 'hybrid') return REPRODUCES_ITS_RUN[system.engine] && system.components.every(isDeterministic);
-  if (system.kind === 'dense' && system.encoder.kind !== 'local') return false;
-  return REPRODUCES_ITS_RUN[system.engine];
-};

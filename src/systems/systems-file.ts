@@ -7,11 +7,13 @@ import { UserError } from '../errors.js';
 import { resolveModel, type ModelSettings } from '../models/model-settings.js';
 import { findModel } from '../models/registry.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
-import { checkEncoderUrl } from '../embed/remote-encoder.js';
-import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from '../fusion/hybrid-draft.js';
+import { checkEncoderUrl } from './encoder-url.js';
+import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from './hybrid-draft.js';
 import type { ComponentDraft, SystemDraft } from './build.js';
+import { backendChoice, DENSE_ENGINES, HYBRID_ENGINES, LEXICAL_ENGINES } from '../engines/registry.js';
 import { comparisonRefs, type ComparisonRef } from './comparisons.js';
-import { defaultId, POLICY_NAMES, type ClusterModelSpec, type DenseEngine, type EncoderSpec, type LexicalEngine, type PrefixPolicy, type RemoteAsymmetry, type RemoteEncoderSpec } from './system.js';
+import { defaultId, POLICY_NAMES, type ClusterModelSpec, type EncoderSpec, type PrefixPolicy } from './system.js';
+import { type RemoteAsymmetry, type RemoteEncoderSpec } from '../embed/remote-encoder.js';
 import { parseYamlFile, readYamlFile, type Field } from '../yaml-field.js';
 
 export interface SystemsFileDefaults {
@@ -24,17 +26,14 @@ export interface SystemsFileDefaults {
   remote?: RemoteEncoderSpec;
   /** Default asymmetry of remote encoders declared in the file (--encoder-asymmetry; else prefix). */
   asymmetry?: RemoteAsymmetry;
-  /** Default engines (from --backend). */
-  backend: 'embedded' | 'opensearch' | 'opensearch-ml';
+  /** Default engines: a --backend value (src/engines/registry.ts, BACKENDS). */
+  backend: string;
   /** --opensearch-model-id: the encoder of dense systems that name none (they then run on the opensearch-ml engine). */
   clusterModel?: ClusterModelSpec;
   /** Models known from the command line (--model with its settings), by id. */
   cliModels: ModelSpec[];
 }
 
-const DENSE_ENGINES: readonly DenseEngine[] = ['exact', 'opensearch-knn', 'opensearch-ml'];
-const DEFAULT_DENSE_ENGINE: Record<SystemsFileDefaults['backend'], DenseEngine> = { embedded: 'exact', opensearch: 'opensearch-knn', 'opensearch-ml': 'opensearch-ml' };
-const LEXICAL_ENGINES: readonly LexicalEngine[] = ['bm25', 'opensearch-bm25'];
 
 const MODEL_FIELDS = ['onnxRepo', 'queryPrefix', 'passagePrefix', 'pooling', 'normalize', 'maxLength', 'dimension', 'similarity'] as const;
 const COMPONENT_FIELDS = ['id', 'label', 'model', 'prefix', 'dtype', 'encoder', 'engine'] as const;
@@ -147,7 +146,7 @@ export function parseSystemsSection(root: Field, defaults: SystemsFileDefaults, 
     const model = opt('model');
     if (!model) {
       const engine = engineField ? engineField.oneOf(LEXICAL_ENGINES) : undefined;
-      if (!engine) throw item.error('a system needs a "model" (dense) or a lexical "engine" (bm25, opensearch-bm25)');
+      if (!engine) throw item.error(`a system needs a "model" (dense) or a lexical "engine" (${LEXICAL_ENGINES.join(', ')})`);
       for (const k of ['prefix', 'dtype', 'encoder'] as const) if (opt(k)) throw opt(k)!.error('only dense systems (with a model) take this field');
       return { kind: 'lexical', engine, ...named };
     }
@@ -157,7 +156,7 @@ export function parseSystemsSection(root: Field, defaults: SystemsFileDefaults, 
     if (typeof prefix === 'object' && encoder.kind === 'remote' && encoder.asymmetry === 'input-type') {
       throw opt('prefix')!.error('explicit prefix strings cannot be sent as an input_type: give this system an encoder with asymmetry: prefix');
     }
-    const engine = engineField ? engineField.oneOf(DENSE_ENGINES) : encoder.kind === 'opensearch-model' ? 'opensearch-ml' : DEFAULT_DENSE_ENGINE[defaults.backend];
+    const engine = engineField ? engineField.oneOf(DENSE_ENGINES) : encoder.kind === 'opensearch-model' ? 'opensearch-ml' : backendChoice(defaults.backend).dense;
     if (encoder.kind === 'opensearch-model' && engine !== 'opensearch-ml') {
       throw (engineField ?? item).error('a model deployed in OpenSearch (opensearch-model) embeds only on the opensearch-ml engine');
     }
@@ -200,7 +199,7 @@ export function parseSystemsSection(root: Field, defaults: SystemsFileDefaults, 
       ...(opt('combination') ? { combination: opt('combination')!.oneOf(COMBINATIONS) } : {}),
       ...(opt('weights') ? { weights: numbers(opt('weights')!) } : {}),
       ...(opt('depth') ? { depths: (opt('depth')!.isList ? opt('depth')!.items() : [opt('depth')!]).map((x) => x.positiveInteger()) } : {}),
-      engine: opt('engine') ? opt('engine')!.oneOf(['fusion', 'opensearch-hybrid'] as const) : defaults.backend === 'opensearch' ? 'opensearch-hybrid' : 'fusion',
+      engine: opt('engine') ? opt('engine')!.oneOf(HYBRID_ENGINES) : backendChoice(defaults.backend).hybrid,
       ...(opt('id') ? { id: opt('id')!.string() } : {}),
       ...(opt('label') ? { label: opt('label')!.string() } : {}),
     };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cutRun, retrievalDepth, runDepth } from '../../src/bench/cut-run.js';
-import type { RankedRun } from '../../src/backends/backend.js';
-import { rankDocs } from '../../src/ranking.js';
+import { type RankedRun, rankDocs } from '../../src/ranking.js';
 
 /** A run as engines return it: each query's hits in the shared ranking order. */
 const run = (entries: Record<string, Record<string, number>>): RankedRun =>

@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rankedRunOf } from '../../src/backends/backend.js';
+import { rankedRunOf } from '../../src/ranking.js';
 import { exactTopK } from '../../src/backends/exact.js';
 import { cutRun } from '../../src/bench/cut-run.js';
 import { loadDataset } from '../../src/datasets/loaders.js';

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
-import { checkPositiveIntegers } from '../../src/commands/option-checks.js';
+import { checkPositiveIntegers } from '../../src/option-checks.js';
 import { UserError } from '../../src/errors.js';
 
 /** Parse argv with one numeric option checked as a positive integer, failing the way src/cli.ts does. */

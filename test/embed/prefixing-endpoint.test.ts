@@ -11,7 +11,7 @@ import { openRemoteEncoder } from '../../src/embed/remote-encoder.js';
 import { getModel } from '../../src/models/registry.js';
 import { buildServer } from '../../src/serve/server.js';
 import { parseSimulation, simulatedEncoder } from '../../src/serve/simulate.js';
-import type { InputType } from '../../src/systems/system.js';
+import type { InputType } from '../../src/models/input-text.js';
 import { warnIfNoModels } from '../helpers/models.js';
 
 const modelsDir = warnIfNoModels('endpoints that prefix plain requests');

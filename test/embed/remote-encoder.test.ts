@@ -10,7 +10,7 @@ import type { RemoteTransport } from '../../src/embed/remote-client.js';
 import { embeddingsUrl, openRemoteEncoder } from '../../src/embed/remote-encoder.js';
 import { UserError } from '../../src/errors.js';
 import type { ModelSpec } from '../../src/models/spec.js';
-import type { InputType } from '../../src/systems/system.js';
+import type { InputType } from '../../src/models/input-text.js';
 import { fakeVector, startEmbeddingEndpoint, type EmbeddingEndpoint, type EndpointOptions, type Fault } from '../helpers/embedding-endpoint.js';
 import { closedPort } from '../helpers/net.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bestWeight, sweepPoints, tuneSplitOf, type SweepableSystem } from '../../src/bench/fusion-sweep.js';
-import type { RankedRun } from '../../src/backends/backend.js';
+import type { RankedRun } from '../../src/ranking.js';
 import type { Qrels } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
 import { itWithShared, REPO_ROOT, SHARED_BEIR } from '../helpers/shared.js';

@@ -4,7 +4,11 @@ import { getModel } from '../../src/models/registry.js';
 import { parseArms, type ArmContext } from '../../src/systems/arms.js';
 import { buildSystems } from '../../src/systems/build.js';
 import { parseSystemsFile, type SystemsFileDefaults } from '../../src/systems/systems-file.js';
-import { exactTwin, isApproximate, usesOpenSearch, type HybridSystem } from '../../src/systems/system.js';
+import { familiesOf } from '../../src/engines/registry.js';
+import { type HybridSystem, type SystemSpec } from '../../src/systems/system.js';
+import { isApproximate, exactTwin } from '../../src/systems/system-engines.js';
+
+const usesOpenSearch = (s: SystemSpec) => familiesOf([s]).some((f) => f.id === 'opensearch');
 
 const e5 = getModel('intfloat/e5-small-v2');
 const ctx = (over: Partial<ArmContext> = {}): ArmContext => ({ model: e5, encoder: { kind: 'local', dtype: 'fp32' }, backend: 'embedded', resolveModel: getModel, ...over });

@@ -8,11 +8,10 @@ import type { ServerVectors } from '../../src/audit/audit.js';
 import type { LocalEncoder } from '../../src/embed/encoder.js';
 import { DEFAULT_TRANSPORT } from '../../src/embed/remote-client.js';
 import { openRemoteEncoder } from '../../src/embed/remote-encoder.js';
-import { passageText } from '../../src/models/input-text.js';
+import { passageText, type InputType } from '../../src/models/input-text.js';
 import type { ModelSpec } from '../../src/models/spec.js';
 import { buildServer } from '../../src/serve/server.js';
 import { parseSimulation, simulatedEncoder } from '../../src/serve/simulate.js';
-import type { InputType } from '../../src/systems/system.js';
 
 export interface BrokenDeployment {
   url: string;

@@ -1,8 +1,8 @@
 /** Shared setup of the OpenSearch integration tests: the node gate, tiny deterministic data, cleanup. */
 import { randomBytes } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
-import type { IndexKey } from '../../src/backends/backend.js';
-import type { OpenSearchOptions } from '../../src/backends/opensearch.js';
+import type { IndexKey } from '../../src/backends/index-key.js';
+import type { OpenSearchOptions } from '../../src/backends/opensearch-client.js';
 import { Prng } from '../../src/eval/prng.js';
 import type { Doc, Matrix } from '../../src/types.js';
 

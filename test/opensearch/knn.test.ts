@@ -3,7 +3,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { exactTopK } from '../../src/backends/exact.js';
 import { OpenSearchBackend } from '../../src/backends/opensearch.js';
 import { BulkItemsError } from '../../src/backends/opensearch-bulk.js';
-import { rankedRunOf } from '../../src/backends/backend.js';
+import { rankedRunOf } from '../../src/ranking.js';
 import { topKOverlap } from '../../src/eval/overlap.js';
 import { UserError } from '../../src/errors.js';
 import type { Matrix, Query } from '../../src/types.js';

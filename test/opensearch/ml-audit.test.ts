@@ -62,7 +62,7 @@ describe.skipIf(!run)('deployment audit of opensearch-ml systems in the bench lo
   const config = (systems: DenseSystem[]): BenchConfig => ({
     datasets: ['scifact'], split: 'test', systems, k: 10, metrics: ['ndcg_cut.10'], ignoreIdenticalIds: true, dataDir: SHARED_BEIR,
     datasetCacheDir: join(cacheDir, 'datasets'), modelsDir: modelsDir!, embeddingCacheDir: cacheDir, maxDocs: 50, maxQueries: 10, outDir: cacheDir,
-    seed: 42, permutations: 100, auditPassages: 20, opensearch: options(prefix, { bulkBatchSize: 25, concurrency: 1 }), quiet: true,
+    seed: 42, permutations: 100, auditPassages: 20, engineOptions: { opensearch: options(prefix, { bulkBatchSize: 25, concurrency: 1 }) }, quiet: true,
   });
 
   it('a correct deployment passes; a deployment that swaps the prefixes is named, with its NDCG@10 loss, in results.json', async () => {

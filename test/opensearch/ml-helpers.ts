@@ -46,7 +46,7 @@ export function resources(prefix: string, modelsDir: string, cacheDir: string | 
   return new RunResources({
     modelsDir,
     embeddingCacheDir: cacheDir,
-    opensearch: options(prefix, { bulkBatchSize: 25, ...overrides }),
+    engineOptions: { opensearch: options(prefix, { bulkBatchSize: 25, ...overrides }) },
     memory: new MemoryBudget(4 * 2 ** 30, 'test'),
     quiet: true,
   });

@@ -3,7 +3,7 @@ import type { EvalResult } from '../../src/eval/evaluate.js';
 import type { MetricName } from '../../src/eval/metrics.js';
 import { runDifferences } from '../../src/regress/run-difference.js';
 import { judgeMetric, MIN_EQUIVALENCE_QUERIES, worstVerdict, type RunDifference } from '../../src/regress/verdict.js';
-import { isDeterministic } from '../../src/systems/system.js';
+import { isDeterministic } from '../../src/systems/system-engines.js';
 import { parseMatrix } from '../../src/regress/matrix.js';
 
 const NDCG: MetricName = 'ndcg_cut.10';

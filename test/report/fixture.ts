@@ -14,7 +14,8 @@ import { checkResults } from '../../src/results/read-results.js';
 import { SCHEMA_VERSION, type DatasetResults, type ResultsFile } from '../../src/results/schema.js';
 import { parseArms } from '../../src/systems/arms.js';
 import { buildSystems } from '../../src/systems/build.js';
-import { exactTwin, type SystemSpec } from '../../src/systems/system.js';
+import { type SystemSpec } from '../../src/systems/system.js';
+import { exactTwin } from '../../src/systems/system-engines.js';
 import type { Qrels } from '../../src/types.js';
 
 export const METRICS = ['ndcg_cut.10', 'map_cut.10', 'recall.10'];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BenchConfig } from '../../src/bench/config.js';
 import type { BenchOutcome } from '../../src/bench/run-bench.js';
 import { getModel } from '../../src/models/registry.js';
-import { makeRunId } from '../../src/report/write-outputs.js';
+import { makeRunId } from '../../src/results/run-folder.js';
 import { buildResults, environment } from '../../src/results/build-results.js';
 import { checkResults } from '../../src/results/read-results.js';
 import { parseArms } from '../../src/systems/arms.js';
@@ -14,7 +14,7 @@ const systems = (arms: string) => buildSystems(parseArms(arms, { model: e5, enco
 function outcome(cfg: Partial<BenchConfig>): BenchOutcome {
   const config: BenchConfig = {
     datasets: ['scifact'], split: 'test', systems: systems('symmetric,asymmetric'), k: 10, metrics: ['ndcg_cut.10'], ignoreIdenticalIds: true,
-    datasetCacheDir: 'datasets', embeddingCacheDir: null, outDir: 'results', seed: 42, permutations: 100, quiet: true, ...cfg,
+    datasetCacheDir: 'datasets', embeddingCacheDir: null, outDir: 'results', seed: 42, permutations: 100, quiet: true, engineOptions: {}, ...cfg,
   };
   return { config, datasets: [], startedAt: '2026-11-25T17:45:01.123Z', seconds: 1 };
 }
@@ -22,9 +22,11 @@ function outcome(cfg: Partial<BenchConfig>): BenchOutcome {
 describe('results.json', () => {
   it('never records credentials given inside the OpenSearch URL, and validates against the schema', async () => {
     const o = outcome({
-      opensearch: {
-        url: 'https://admin:s3cret@search.example.org:9200', engine: 'lucene', m: 16, efConstruction: 100, efSearch: 100,
-        recreate: false, concurrency: 2, bulkBatchSize: 250,
+      engineOptions: {
+        opensearch: {
+          url: 'https://admin:s3cret@search.example.org:9200', engine: 'lucene', m: 16, efConstruction: 100, efSearch: 100,
+          recreate: false, concurrency: 2, bulkBatchSize: 250,
+        },
       },
     });
     const results = buildResults(o, 'run', await environment());

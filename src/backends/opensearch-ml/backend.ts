@@ -6,18 +6,17 @@
  * default_pipeline, and a search pipeline (ml_inference request processor, query side, query_template = the
  * kNN query). Documents go in as raw text; queries go out as text with ?search_pipeline=.
  */
-import type { Client } from '@opensearch-project/opensearch';
-import { errors } from '@opensearch-project/opensearch';
+import { type Client, errors } from '@opensearch-project/opensearch';
 import { connect } from 'node:net';
 import pLimit from 'p-limit';
 import { UserError } from '../../errors.js';
 import { passageText } from '../../models/input-text.js';
-import { rankDocs } from '../../ranking.js';
-import type { Doc, Query } from '../../types.js';
-import type { IndexKey, RankedRun } from '../backend.js';
+import { rankDocs, type RankedRun } from '../../ranking.js';
+import type { Query } from '../../types.js';
+import type { IndexInput, IndexOutcome, SearchBackend, SearchInput } from '../backend.js';
+import type { IndexKey } from '../index-key.js';
 import { bulkIngest, type BulkRow } from '../opensearch-bulk.js';
-import { connectProbed, DEFAULT_RETRY, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type RetryPolicy } from '../opensearch-client.js';
-import type { OpenSearchOptions } from '../opensearch.js';
+import { connectProbed, DEFAULT_RETRY, describeOpenSearch, errorReason, redactUrl, refreshAndCount, withRetry, type NodeInfo, type OpenSearchOptions, type RetryPolicy } from '../opensearch-client.js';
 import { MlApi, type ModelInfo } from './ml-api.js';
 import {
   bodyShapeOf,
@@ -37,27 +36,12 @@ import {
   TEMPORARY_MARK,
   type EndpointSpec,
   type MlIndexSpec,
+  type ServerEmbedding,
+  type ServerModel,
   type SideRequests,
 } from './requests.js';
 import { predictBody, predictedVector, type ServerModelRef } from './vectors.js';
 
-/** Which model embeds: a remote model the engine creates over an endpoint, or one already deployed in the cluster. */
-export type ServerModel =
-  | {
-      kind: 'endpoint';
-      endpoint: EndpointSpec;
-      /** The endpoint lives only for this run (the harness's own server): its connector and model are deleted at close. */
-      ephemeral: boolean;
-    }
-  | { kind: 'cluster'; modelId: string };
-
-/** Everything the server needs to embed one system's texts. */
-export interface ServerEmbedding {
-  model: ServerModel;
-  sides: SideRequests;
-  dimension: number;
-  similarity: 'cosine' | 'dot';
-}
 
 export interface MlEngineOptions extends OpenSearchOptions {
   /** How long to wait for ml-commons register/deploy tasks (default 120 s). */
@@ -81,16 +65,10 @@ export interface MlObjects {
 
 const SPACE = { cosine: 'cosinesimil', dot: 'innerproduct' } as const;
 
-/** A corpus as the engine reads it: its size, and its docs streamed in order (src/datasets/corpus.ts). */
-export interface DocStream {
-  readonly size: number;
-  stream(): AsyncIterable<Doc>;
-}
-
 /** Queries through the search pipeline at once: each is one embedding call plus one kNN search. */
 const SEARCH_CONCURRENCY = 4;
 
-export class OpenSearchMlBackend {
+export class OpenSearchMlBackend implements SearchBackend {
   readonly name = 'opensearch-ml';
   private readonly api: MlApi;
   private readonly retry: RetryPolicy;
@@ -248,7 +226,8 @@ export class OpenSearchMlBackend {
    * Create (or reuse, or complete) the index of `key` with documents embedded by the server. An index whose
    * metadata matches but lacks documents (an ingestion that stopped) gets only the missing ones.
    */
-  async index(key: IndexKey, corpus: DocStream, emb: ServerEmbedding): Promise<MlObjects> {
+  async index({ key, corpus, serverEmbedding: emb }: IndexInput): Promise<IndexOutcome> {
+    if (!emb) throw new Error('opensearch-ml backend: the server embeds; index() needs serverEmbedding');
     const index = this.indexName(key);
     const model = await this.prepare(emb);
     const ingestPipeline = ingestPipelineName(index);
@@ -298,7 +277,7 @@ export class OpenSearchMlBackend {
     }
     const objects: MlObjects = { index, model, ingestPipeline, searchPipeline, sides: emb.sides, ingested: Math.max(0, missing), alreadyIndexed: present.size, ingestSeconds: missing > 0 ? (performance.now() - t0) / 1000 : 0 };
     this.prepared.set(index, objects);
-    return objects;
+    return { record: { ml: objects }, timings: { ingest: objects.ingestSeconds } };
   }
 
   /** Ids of the documents an index holds (scroll, ids only). */
@@ -323,7 +302,8 @@ export class OpenSearchMlBackend {
 
 
   /** Each query's top k, embedded and searched by the node through the index's search pipeline. */
-  async search(key: IndexKey, queries: Query[], k: number, emb: ServerEmbedding): Promise<RankedRun> {
+  async search({ key, queries, k, serverEmbedding: emb, hybrid }: SearchInput): Promise<RankedRun> {
+    if (!emb || hybrid) throw new Error('opensearch-ml backend: searches need serverEmbedding, and hybrid queries are not supported');
     const index = this.indexName(key);
     const objects = this.prepared.get(index);
     if (!objects) throw new Error(`search before index for ${index}`);
@@ -340,18 +320,9 @@ export class OpenSearchMlBackend {
   }
 
   describe(): Record<string, unknown> {
-    const o = this.opts;
-    return {
-      backend: this.name,
-      url: redactUrl(o.url),
-      version: this.node.version,
-      distribution: this.node.distribution,
-      plugins: this.node.plugins,
-      knn: { method: 'hnsw', engine: o.engine, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch },
-      index: { shards: o.shards ?? 1, replicas: o.replicas ?? 0 },
-      bulk: { concurrency: o.concurrency, batchSize: o.bulkBatchSize },
+    return describeOpenSearch(this.name, this.opts, this.node, {
       embedding: 'server-side: ml-commons ml_inference ingest processor (passages) and search request processor (queries)',
-    };
+    });
   }
 
   /** Remove what only this run could use (connectors to the harness's own endpoint), then disconnect. */

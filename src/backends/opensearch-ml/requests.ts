@@ -10,8 +10,8 @@
  * object/array) and without the connector's pre_process_function; hence the `["${parameters.input}"]` body.
  */
 import { createHash } from 'node:crypto';
-import type { IndexKey } from '../backend.js';
-import type { InputType } from '../../systems/system.js';
+import type { IndexKey } from '../index-key.js';
+import type { InputType } from '../../models/input-text.js';
 
 /** The document field holding the text the model embeds: `(title + " " + text).trim()`, no prefix. */
 export const PASSAGE_FIELD = 'passage';
@@ -284,4 +284,22 @@ export function mlReuseMismatch(mapping: { _meta?: Record<string, unknown>; prop
   if (!contains(stored, meta(spec)) || !contains(meta(spec), stored)) return `its metadata differs (stored ${JSON.stringify(stored ?? null)})`;
   if (!contains(mapping.properties, properties(spec))) return 'its field mapping differs';
   return null;
+}
+
+/** Which model embeds: a remote model the engine creates over an endpoint, or one already deployed in the cluster. */
+export type ServerModel =
+  | {
+      kind: 'endpoint';
+      endpoint: EndpointSpec;
+      /** The endpoint lives only for this run (the harness's own server): its connector and model are deleted at close. */
+      ephemeral: boolean;
+    }
+  | { kind: 'cluster'; modelId: string };
+
+/** Everything the server needs to embed one system's texts. */
+export interface ServerEmbedding {
+  model: ServerModel;
+  sides: SideRequests;
+  dimension: number;
+  similarity: 'cosine' | 'dot';
 }

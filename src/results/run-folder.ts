@@ -3,15 +3,16 @@ import { basename, join } from 'node:path';
 import type { BenchOutcome } from '../bench/run-bench.js';
 import { publishFolder } from '../atomic-file.js';
 import { writeRunFile } from '../formats/run-file.js';
-import { buildResults, environment, runFileName } from '../results/build-results.js';
-import type { ResultsFile } from '../results/schema.js';
 import { modelShortName } from '../systems/system.js';
-import { combineResults, type ReportModel } from './combine.js';
-import { reportFiles } from './report-files.js';
+import { buildResults, environment, runFileName } from './build-results.js';
+import type { ResultsFile } from './schema.js';
+
+/** Files written beside results.json, rendered from it (the reports: src/report/report-files.ts, runReportFiles). */
+export type CompanionFiles = (results: ResultsFile) => Promise<ReadonlyMap<string, string>>;
 
 /**
  * `20261125-174501-scifact-e5-small-v2`: sortable, and says what ran. Two runs of the same inputs started in the same
- * second get the same id: `writeOutputs` then names the later folder `...-2` (`-3`, ...).
+ * second get the same id: `writeRunFolder` then names the later folder `...-2` (`-3`, ...).
  */
 export function makeRunId(outcome: BenchOutcome): string {
   const { datasets, systems } = outcome.config;
@@ -23,18 +24,17 @@ export function makeRunId(outcome: BenchOutcome): string {
 }
 
 /**
- * Write results/<run-id>/ as a whole: results.json, the TREC run files, report.md, report.html and the chart
- * SVGs, under a folder name no other run holds (`publishFolder`: never replacing another run's results, even one
- * started in the same second on the same inputs). Everything goes into a hidden temp folder first and is renamed
- * into place at the end, so a failure or Ctrl-C never leaves a half-written result folder behind. The run id in
- * results.json is the folder's name. The reports render from the ResultsFile, as `report` does.
+ * Write results/<run-id>/ as a whole: results.json, the TREC run files and the companion files rendered from
+ * results.json (the reports), under a folder name no other run holds (`publishFolder`: never replacing another
+ * run's results, even one started in the same second on the same inputs). Everything goes into a hidden temp
+ * folder first and is renamed into place at the end, so a failure or Ctrl-C never leaves a half-written result
+ * folder behind. The run id in results.json is the folder's name.
  */
-export async function writeOutputs(outcome: BenchOutcome): Promise<{ results: ResultsFile; model: ReportModel; dir: string }> {
+export async function writeRunFolder(outcome: BenchOutcome, companions: CompanionFiles): Promise<{ results: ResultsFile; dir: string }> {
   const env = await environment();
   const render = async (runId: string) => {
     const results = buildResults(outcome, runId, env);
-    const model = combineResults([{ results, source: 'results.json' }]);
-    return { results, model, reports: await reportFiles(model, ['md', 'html']) };
+    return { results, files: await companions(results) };
   };
   const base = join(outcome.config.outDir, makeRunId(outcome));
   // Rendered before the folder name is claimed, so the claim stays empty for milliseconds; again only if taken.
@@ -49,7 +49,7 @@ export async function writeOutputs(outcome: BenchOutcome): Promise<{ results: Re
       }
     }
     await writeFile(join(tmp, 'results.json'), `${JSON.stringify(out.results, null, 2)}\n`);
-    for (const [name, text] of out.reports) await writeFile(join(tmp, name), text);
+    for (const [name, text] of out.files) await writeFile(join(tmp, name), text);
   }, { unique: true });
-  return { results: out.results, model: out.model, dir };
+  return { results: out.results, dir };
 }

@@ -4,9 +4,10 @@
  * UserError (the systems file adds its file, line and field).
  */
 import { UserError } from '../errors.js';
-import type { ComponentDraft, HybridDraft } from '../systems/build.js';
-import { DEFAULT_FUSION_DEPTH, type HybridEngine } from '../systems/system.js';
-import { DEFAULT_RANK_CONSTANT, RANK_CONSTANT_RANGE, WEIGHT_SUM_TOLERANCE, type Combination, type FusionSpec, type Normalization } from './fuse.js';
+import { engineOf } from '../engines/registry.js';
+import type { ComponentDraft, HybridDraft } from './build.js';
+import { DEFAULT_FUSION_DEPTH, type HybridEngine } from './system.js';
+import { DEFAULT_RANK_CONSTANT, RANK_CONSTANT_RANGE, WEIGHT_SUM_TOLERANCE, type Combination, type FusionSpec, type Normalization } from '../fusion/fuse.js';
 
 export const NORMALIZATIONS: readonly Normalization[] = ['min-max', 'l2'];
 export const COMBINATIONS: readonly Combination[] = ['arithmetic', 'harmonic', 'geometric'];
@@ -70,12 +71,12 @@ export function hybridDraft(r: HybridRequest): HybridDraft {
   const fusion = fusionOf(r);
   const depths = depthsOf(r);
   let components = r.components;
-  if (r.engine === 'opensearch-hybrid') {
+  const on = engineOf(r.engine).componentEngines;
+  if (on) {
     const kinds = components.map((c) => c.kind).sort().join('+');
-    if (kinds !== 'dense+lexical') throw new UserError(`the opensearch-hybrid engine fuses one lexical and one dense component (a match and a knn sub-query), got ${kinds}`);
-    if (new Set(depths).size > 1) throw new UserError(`the opensearch-hybrid engine takes one depth for both components (the hybrid query's pagination_depth), got ${depths.join(', ')}`);
-    // The cluster searches both in one index: its BM25 and its HNSW graph.
-    components = components.map((c): ComponentDraft => (c.kind === 'dense' ? { ...c, engine: 'opensearch-knn' } : { ...c, engine: 'opensearch-bm25' }));
+    if (kinds !== 'dense+lexical') throw new UserError(`the ${r.engine} engine fuses one lexical and one dense component (a match and a knn sub-query), got ${kinds}`);
+    if (new Set(depths).size > 1) throw new UserError(`the ${r.engine} engine takes one depth for both components (the hybrid query's pagination_depth), got ${depths.join(', ')}`);
+    components = components.map((c): ComponentDraft => (c.kind === 'dense' ? { ...c, engine: on.dense } : { ...c, engine: on.lexical }));
   }
   return {
     kind: 'hybrid',

@@ -1,7 +1,7 @@
 /** The OpenSearch flags of `bench` (and scripts), and their translation into OpenSearchOptions. */
 import type { Argv } from 'yargs';
-import type { OpenSearchOptions } from '../backends/opensearch.js';
-import { checkIntegers, checkPositiveIntegers } from './option-checks.js';
+import type { OpenSearchOptions } from '../backends/opensearch-client.js';
+import { checkIntegers, checkPositiveIntegers } from '../option-checks.js';
 
 export const DEFAULT_OPENSEARCH_URL = 'http://localhost:9200';
 

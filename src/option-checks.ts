@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from './errors.js';
 
 /**
  * For a yargs `.check()`: each named numeric option, when given (or defaulted), must be an integer of at
