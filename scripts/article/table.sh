@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The seed article's table for every dataset at hand, checked against published scores (docs/RESULTS.md#the-articles-table).
 #
-#   bash scripts/article/table.sh                      # every system on every dataset here; seconds when every vector is cached
+#   bash scripts/article/table.sh                      # every system on every dataset here; about 1.5 min when every vector is cached
 #   bash scripts/article/table.sh scifact arguana=e5-small-v2.symmetric,e5-small-v2.asymmetric,bm25
 #                                                      # chosen datasets, each with all or some systems (ids of systems.yaml)
 #
