@@ -241,6 +241,12 @@ function meansComparisons(run: ReportRun, d: DatasetResults, metrics: string[], 
 }
 
 /** Combine results files into one report model (see the module comment); throws a UserError when they cannot be. */
+/** `30 queries, 500 passages` when the run was cut by --max-queries / --max-docs; undefined for a full test set. */
+function sliceOf(results: ResultsFile, d: DatasetResults): string | undefined {
+  const { maxQueries, maxDocs } = results.config;
+  return maxQueries === undefined && maxDocs === undefined ? undefined : `${d.queries} queries, ${d.docs} passages`;
+}
+
 export function combineResults(inputs: readonly ReportInput[], opts: CombineOptions = {}): ReportModel {
   if (inputs.length === 0) throw new Error('combineResults: no results');
   const runs: ReportRun[] = inputs.map((x, i) => ({ n: i + 1, runId: x.results.runId, source: x.source, results: x.results }));
@@ -278,7 +284,7 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
           run: run.n,
           results: s,
           ci95: systemIntervals(s, metrics, run.results),
-          published: publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean), run.results.imported?.decimals),
+          published: publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean), run.results.imported?.decimals, sliceOf(run.results, dr)),
         })),
       )
       .sort((x, y) => columns.findIndex((c) => c.id === x.column) - columns.findIndex((c) => c.id === y.column));

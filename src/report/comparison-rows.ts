@@ -94,7 +94,11 @@ function driftReason(label: string, datasetName: string, c: PublishedCheck): str
   const distance = c.within
     ? `Δ ${signed(c.diff)} is within the tolerance ±${formatFixed(c.allowed, 4)}`
     : `Δ ${signed(c.diff)} is beyond the tolerance ±${formatFixed(c.allowed, 4)}` +
-      (settings ? '' : ': this setup departs from the published one (weights, tokenizer, truncation, engine or deployment) or from the data it was published on');
+      (settings
+        ? ''
+        : c.slice
+          ? `: this run is a slice (${c.slice}), not the full test set the score was published on`
+          : ': this setup departs from the published one (weights, tokenizer, truncation, engine or deployment) or from the data it was published on');
   return `${scores}, ${[settings, distance].filter(Boolean).join('; ')}`;
 }
 

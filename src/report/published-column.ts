@@ -21,6 +21,8 @@ export interface PublishedCheck {
   /** Declared settings that differ from the published protocol (prefixes, pooling, max length, normalisation). */
   protocolDifferences: string[];
   source: PublishedSource;
+  /** The run was a slice (`--max-queries` / `--max-docs`), e.g. `30 queries, 500 passages`: not the published task. */
+  slice?: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export function publishedChecks(
   dataset: string,
   mean: Record<MetricName, number>,
   measuredDecimals?: number,
+  slice?: string,
 ): PublishedCheck[] {
   const claim = protocolClaim(registry, system);
   if (!claim) return [];
@@ -44,7 +47,7 @@ export function publishedChecks(
     const diff = mean[metric] - p.value;
     // A hair of slack for the float error of the subtraction itself (0.3 - 0.295 is 0.0050000000000000044).
     const within = Math.abs(diff) <= allowed + 1e-12;
-    return [{ metric, measured: mean[metric], published: p.value, diff, tolerance, allowed, within, protocolDifferences: claim.differences, source: p.source }];
+    return [{ metric, measured: mean[metric], published: p.value, diff, tolerance, allowed, within, protocolDifferences: claim.differences, source: p.source, ...(slice ? { slice } : {}) }];
   });
 }
 

@@ -126,6 +126,15 @@ describe.skipIf(!ready)('Published column and named comparisons on a real SciFac
     expect(reportNotes(m).join('\n')).toMatch(/‡ Asymmetric on SciFact: NDCG@10 .* its declared settings are not the published protocol \(max length 64, published 512\)/);
   });
 
+  it('says a slice is not the published task, and only a full test set that misses is called a departing setup', () => {
+    const notes = (r: ResultsFile) => reportNotes(combineResults([{ results: r, source: 'run' }])).join('\n');
+    expect(notes(results)).toMatch(/‡ all-MiniLM-L6-v2 symmetric( on SciFact)?: NDCG@10 .* beyond the tolerance ±0\.0050: this run is a slice \(20 queries, 120 passages\), not the full test set/);
+    // The same numbers as if no --max-queries / --max-docs had cut the run.
+    const full: ResultsFile = { ...results, config: { ...results.config, maxQueries: undefined, maxDocs: undefined } };
+    expect(notes(full)).toMatch(/‡ all-MiniLM-L6-v2 symmetric( on SciFact)?: NDCG@10 .* beyond the tolerance ±0\.0050: this setup departs from the published one/);
+    expect(notes(full)).not.toMatch(/this run is a slice/);
+  });
+
   it('writes the check into every format: markdown with ‡ and the legend, JSON with the numbers', async () => {
     const md = await readFile(join(work, 'runs', (await readdir(join(work, 'runs')))[0], 'report.md'), 'utf8');
     expect(md).toMatch(/Published = the score published for the protocol the system follows/);
