@@ -53,6 +53,8 @@ describe('beir-bench installed from its tarball as another project\'s dependency
       '@huggingface/transformers': await installed('@huggingface/transformers'),
       'onnxruntime-node': await installed('onnxruntime-node'),
       '@opensearch-project/opensearch': await installed('@opensearch-project/opensearch'),
+      // Every engine's packages (src/engines/: each family lists those whose versions decide its scores).
+      '@lancedb/lancedb': await installed('@lancedb/lancedb'),
     });
   });
 });
