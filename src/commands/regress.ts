@@ -177,6 +177,7 @@ export const regressCommand = defineCommand({
     if (a.update) {
       for (const { matrix } of plan) {
         const changes: string[] = [];
+        let rewritten = false;
         // Under the matrix's lock, and only if nobody changed it since it was read: its baseline runs and values
         // come from one run, never half from another --update running at the same time.
         await withLock(matrix.file, async () => {
@@ -188,12 +189,14 @@ export const regressCommand = defineCommand({
             changes.push(...applied.changes);
             runFiles.push(...applied.runFiles);
           }
-          await writeMatrix(matrix, records, runFiles);
+          ({ rewritten } = await writeMatrix(matrix, records, runFiles));
         });
         process.stdout.write(
-          changes.length === 0
-            ? `${matrix.file}: no changes (this run measured what the matrix says)\n`
-            : `${matrix.file}: ${changes.length} change(s), review and commit:\n${changes.map((c) => `  ${c}`).join('\n')}\n`,
+          changes.length > 0
+            ? `${matrix.file}: ${changes.length} change(s), review and commit:\n${changes.map((c) => `  ${c}`).join('\n')}\n`
+            : rewritten
+              ? `${matrix.file}: no value changed, but the file was rewritten in the compact layout (as regress convert does): review and commit\n`
+              : `${matrix.file}: no changes (this run measured what the matrix says)\n`,
         );
       }
       return;

@@ -95,8 +95,11 @@ export async function applyRun(run: EntryRun, records: EntryRecord[]): Promise<{
  * is not there. The text is built first, so records the layout cannot hold (two entries of one dataset recorded
  * from different files) stop the update before anything is written.
  */
-export async function writeMatrix(matrix: RegressionMatrix, records: readonly EntryRecord[], runFiles: readonly RunFile[]): Promise<void> {
+export async function writeMatrix(matrix: RegressionMatrix, records: readonly EntryRecord[], runFiles: readonly RunFile[]): Promise<{ rewritten: boolean }> {
   const text = compactText(matrix, records, matrix.file);
   for (const f of runFiles) await writeFileAtomic(f.path, f.data);
+  // An old-layout matrix comes back compact even when no value changed: the caller says so.
+  const rewritten = (await readFile(matrix.file, 'utf8').catch(() => null)) !== text;
   await writeFileAtomic(matrix.file, text);
+  return { rewritten };
 }

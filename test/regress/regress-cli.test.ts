@@ -291,6 +291,15 @@ describe('regress on the tiny fixture (BM25)', () => {
     expect((await runCli(['regress', 'convert', old])).code).toBe(0);
     expect(await readFile(old, 'utf8')).toBe(compact);
 
+    // --update of an old-layout matrix from an unchanged run: no value moves, yet the file comes back compact; said so.
+    const updated = await copyOfRecorded('layout-update');
+    await toOldLayout(updated);
+    const u = await regress(updated, '--update');
+    expect(u.code).toBe(0);
+    expect(u.stdout).toMatch(/layout-update\.yaml: no value changed, but the file was rewritten in the compact layout/);
+    expect(await matrixValue(updated, ['datasets', 0, 'inputs'])).toBeUndefined();
+    expect((await regress(updated, '--update')).stdout).toMatch(/layout-update\.yaml: no changes/);
+
     const missing = await runCli(['regress', 'convert', join(dir, 'nowhere.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read regression matrix .*nowhere\.yaml: ENOENT/);
