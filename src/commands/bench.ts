@@ -10,8 +10,7 @@ import { deepestCutoff, DEFAULT_CUTOFF, displayName, headlineMetrics, measureOf,
 import { getModel } from '../models/registry.js';
 import { buildReportTable, comparedPairs, DEFAULT_EXTRA_COLUMNS, reportNotes } from '../report/comparison-rows.js';
 import { renderTerminal } from '../report/render.js';
-import { combineResults } from '../report/combine.js';
-import { renderReport, runReportFiles } from '../report/report-files.js';
+import { renderReport, runReports } from '../report/report-files.js';
 import { writeRunFolder } from '../results/run-folder.js';
 import { parseArms } from '../systems/arms.js';
 import { buildSystems } from '../systems/build.js';
@@ -279,8 +278,7 @@ export const benchCommand = defineCommand({
   handler: async (a) => {
     const cfg = await benchConfigFrom(a);
     const outcome = await runBench(cfg);
-    const { results, dir } = await writeRunFolder(outcome, runReportFiles);
-    const model = combineResults([{ results, source: 'results.json' }]);
+    const { results, dir, companions: { model } } = await writeRunFolder(outcome, runReports);
     if (a.format === 'json') {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     } else if (a.format === 'markdown') {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BenchConfig } from '../bench/config.js';
 import { runBench } from '../bench/run-bench.js';
 import { measureOf } from '../eval/metrics.js';
-import { runReportFiles } from '../report/report-files.js';
+import { runReports } from '../report/report-files.js';
 import { writeRunFolder } from '../results/run-folder.js';
 import type { ResultsFile } from '../results/schema.js';
 import { IGNORE_IDENTICAL_IDS, type DatasetEntry, type RegressionMatrix } from './matrix.js';
@@ -58,6 +58,6 @@ export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: R
 export async function runEntry(matrix: RegressionMatrix, entry: DatasetEntry, rs: RunSettings): Promise<EntryRun> {
   if (!rs.quiet) process.stderr.write(`regress: ${matrix.name} ${entry.name} (${entry.systems.map((s) => s.id).join(', ')})\n`);
   const outcome = await runBench(entryConfig(matrix, entry, rs));
-  const { results, dir } = await writeRunFolder(outcome, runReportFiles);
+  const { results, dir } = await writeRunFolder(outcome, runReports);
   return { matrix, entry, results, dir };
 }

@@ -66,17 +66,21 @@ export async function reportFiles(model: ReportModel, formats: readonly ReportFo
 const REPORT_ENTRY = /^(report\.(md|html|json|csv)|[A-Za-z0-9+._-]+\.svg)$/;
 
 /**
+ * The reports a run folder holds beside its results.json (report.md, report.html, the chart SVGs), rendered from
+ * it as `report` does, with the model they were rendered from (bench prints its table from the same model).
+ */
+export async function runReports(results: ResultsFile): Promise<{ model: ReportModel; files: Map<string, string> }> {
+  const model = combineResults([{ results, source: 'results.json' }]);
+  return { model, files: await reportFiles(model, ['md', 'html']) };
+}
+
+/**
  * Write `files` as the folder `dir`, all or nothing: into a temp folder first, renamed into place at the end.
  * An existing `dir` is replaced only when it holds nothing but report files (a previous report); anything
  * else is an error, so `--out .` never deletes a user's files. `seen` is `dir` as the command found it when it
  * started: a report another process wrote there meanwhile is not replaced, this one fails instead
  * (`replaceIfUnchanged`), so of two reports written to one folder at once neither is silently lost.
  */
-/** The reports a run folder holds beside its results.json (report.md, report.html, the chart SVGs), as `report` renders them. */
-export function runReportFiles(results: ResultsFile): Promise<Map<string, string>> {
-  return reportFiles(combineResults([{ results, source: 'results.json' }]), ['md', 'html']);
-}
-
 export async function writeReportFolder(dir: string, files: Map<string, string>, seen: PathState): Promise<void> {
   const existing = await stat(dir).then(
     (s) => s,

@@ -7,8 +7,11 @@ import { modelShortName } from '../systems/system.js';
 import { buildResults, environment, runFileName } from './build-results.js';
 import type { ResultsFile } from './schema.js';
 
-/** Files written beside results.json, rendered from it (the reports: src/report/report-files.ts, runReportFiles). */
-export type CompanionFiles = (results: ResultsFile) => Promise<ReadonlyMap<string, string>>;
+/**
+ * What is rendered from results.json and written beside it (the reports: src/report/report-files.ts, runReports):
+ * its files, and whatever else the caller keeps from rendering them.
+ */
+export type Companions<C extends { files: ReadonlyMap<string, string> }> = (results: ResultsFile) => Promise<C>;
 
 /**
  * `20261125-174501-scifact-e5-small-v2`: sortable, and says what ran. Two runs of the same inputs started in the same
@@ -30,11 +33,14 @@ export function makeRunId(outcome: BenchOutcome): string {
  * folder first and is renamed into place at the end, so a failure or Ctrl-C never leaves a half-written result
  * folder behind. The run id in results.json is the folder's name.
  */
-export async function writeRunFolder(outcome: BenchOutcome, companions: CompanionFiles): Promise<{ results: ResultsFile; dir: string }> {
+export async function writeRunFolder<C extends { files: ReadonlyMap<string, string> }>(
+  outcome: BenchOutcome,
+  companions: Companions<C>,
+): Promise<{ results: ResultsFile; dir: string; companions: C }> {
   const env = await environment();
   const render = async (runId: string) => {
     const results = buildResults(outcome, runId, env);
-    return { results, files: await companions(results) };
+    return { results, companions: await companions(results) };
   };
   const base = join(outcome.config.outDir, makeRunId(outcome));
   // Rendered before the folder name is claimed, so the claim stays empty for milliseconds; again only if taken.
@@ -49,7 +55,7 @@ export async function writeRunFolder(outcome: BenchOutcome, companions: Companio
       }
     }
     await writeFile(join(tmp, 'results.json'), `${JSON.stringify(out.results, null, 2)}\n`);
-    for (const [name, text] of out.files) await writeFile(join(tmp, name), text);
+    for (const [name, text] of out.companions.files) await writeFile(join(tmp, name), text);
   }, { unique: true });
-  return { results: out.results, dir };
+  return { results: out.results, dir, companions: out.companions };
 }
