@@ -1,5 +1,5 @@
 import type { FusionSpec } from '../fusion/fuse.js';
-import type { RankedRun, Scored } from '../ranking.js';
+import type { RankedRun } from '../ranking.js';
 import type { Corpus } from '../datasets/corpus.js';
 import type { PassageVectors } from '../embed/passage-vectors.js';
 import type { Matrix, Query } from '../types.js';

@@ -10,7 +10,6 @@ import type { Comparison } from '../bench/run-bench.js';
 import type { DatasetStats } from '../datasets/stats.js';
 import type { EncoderInfo } from '../embed/encoder.js';
 import type { ModelsDirOrigin } from '../embed/model-source.js';
-import type { RemoteTransport } from '../embed/remote-client.js';
 import type { InvariantViolation } from '../eval/invariants.js';
 import type { FusionSweep } from '../bench/fusion-sweep.js';
 import type { InputRecord } from '../retrieval/retrieval.js';

@@ -6,7 +6,7 @@
 import type { FusionSpec } from '../fusion/fuse.js';
 import type { Dtype, ModelSpec } from '../models/spec.js';
 import type { InputType, Prefixes } from '../models/input-text.js';
-import type { RemoteAsymmetry, RemoteEncoderSpec } from '../embed/remote-encoder.js';
+import type { RemoteEncoderSpec } from '../embed/remote-encoder.js';
 import type { DenseEngine, HybridEngine, LexicalEngine } from '../engines/registry.js';
 
 /** Which prefix each side gets: the experiment's independent variable. */

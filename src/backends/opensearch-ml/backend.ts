@@ -34,7 +34,6 @@ import {
   searchPipelineName,
   TAG,
   TEMPORARY_MARK,
-  type EndpointSpec,
   type MlIndexSpec,
   type ServerEmbedding,
   type ServerModel,
