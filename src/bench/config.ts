@@ -8,7 +8,10 @@ import type { SystemSpec } from '../systems/system.js';
 
 /** Everything one `bench` run depends on; recorded in results.json (credentials never enter it). */
 export interface BenchConfig {
+  /** As given: registry names, paths to BEIR folders, NAME=PATH (src/datasets/source.ts, resolveDataset). */
   datasets: string[];
+  /** The folder relative dataset paths are resolved against (a regression matrix's folder); absent = the working directory. */
+  datasetBaseDir?: string;
   split: string;
   /** The systems, in table order. */
   systems: SystemSpec[];

@@ -3,9 +3,9 @@
  * first system. Which engine or encoder a system uses is the retrieval layer's business (src/retrieval/).
  */
 import type { RankedRun } from '../ranking.js';
-import { getDataset } from '../datasets/registry.js';
-import { resolveDatasetFolder } from '../datasets/resolve.js';
+import { datasetFacts, observedOf, type DatasetFacts } from '../datasets/identity.js';
 import { loadDataset, type LoadedDataset } from '../datasets/loaders.js';
+import { repeatedIdsOf, resolveDataset, type DatasetSource } from '../datasets/source.js';
 import { computeStats, type DatasetStats } from '../datasets/stats.js';
 import type { DeploymentAudit } from '../audit/audit-result.js';
 import { engineOf } from '../engines/registry.js';
@@ -59,6 +59,9 @@ export interface Comparison {
 export interface DatasetOutcome {
   name: string;
   displayName: string;
+  /** Where it came from (as given) and whether the registry's facts apply (src/datasets/identity.ts). */
+  source: DatasetSource;
+  facts: DatasetFacts;
   stats: DatasetStats;
   data: Pick<LoadedDataset, 'folder' | 'split' | 'files' | 'qrelsDocsMissingFromCorpus'> & {
     docs: number;
@@ -174,15 +177,15 @@ function compareSystems(cfg: BenchConfig, ds: LoadedDataset, systems: SystemOutc
   });
 }
 
-async function runDataset(cfg: BenchConfig, name: string, res: RunResources): Promise<DatasetOutcome> {
-  const timings: Record<string, number> = {};
-  const info = getDataset(name);
-  const folder = await timed(timings, 'resolve', () =>
-    resolveDatasetFolder(name, { dataDir: cfg.dataDir, cacheDir: cfg.datasetCacheDir, mirror: cfg.mirror, quiet: cfg.quiet }),
+async function runDataset(cfg: BenchConfig, source: DatasetSource, timings: Record<string, number>, res: RunResources): Promise<DatasetOutcome> {
+  const { name, folder } = source;
+  const ds = await timed(timings, 'load', () =>
+    loadDataset(name, folder, { split: cfg.split, maxDocs: cfg.maxDocs, maxQueries: cfg.maxQueries, repeatedIds: repeatedIdsOf(source) }),
   );
-  const ds = await timed(timings, 'load', () => loadDataset(name, folder, { split: cfg.split, maxDocs: cfg.maxDocs, maxQueries: cfg.maxQueries }));
+  const facts = datasetFacts(source, observedOf(ds));
+  if (facts.mismatch) log(cfg, `warning: ${facts.mismatch}`);
   res.checkMemory(cfg.systems, ds);
-  log(cfg, `${info.displayName}: ${ds.corpus.size} passages, ${ds.queries.length} ${cfg.split} queries (${folder})`);
+  log(cfg, `${facts.displayName}: ${ds.corpus.size} passages, ${ds.queries.length} ${cfg.split} queries (${folder})`);
   const systems: SystemOutcome[] = [];
   let fusionSweeps: FusionSweep[] | undefined;
   try {
@@ -197,8 +200,10 @@ async function runDataset(cfg: BenchConfig, name: string, res: RunResources): Pr
   }
   return {
     name,
-    displayName: info.displayName,
-    stats: computeStats(ds),
+    displayName: facts.displayName,
+    source,
+    facts,
+    stats: computeStats(ds, facts),
     data: {
       folder: ds.folder,
       split: ds.split,
@@ -233,7 +238,14 @@ export async function runBench(cfg: BenchConfig): Promise<BenchOutcome> {
   });
   const datasets: DatasetOutcome[] = [];
   try {
-    for (const name of cfg.datasets) datasets.push(await runDataset(cfg, name, res));
+    // Every dataset located first (downloads included), so a name or path that does not resolve stops the run at once.
+    const sources: { source: DatasetSource; timings: Record<string, number> }[] = [];
+    for (const given of cfg.datasets) {
+      const timings: Record<string, number> = {};
+      const opts = { dataDir: cfg.dataDir, cacheDir: cfg.datasetCacheDir, mirror: cfg.mirror, quiet: cfg.quiet, baseDir: cfg.datasetBaseDir };
+      sources.push({ source: await timed(timings, 'resolve', () => resolveDataset(given, opts)), timings });
+    }
+    for (const { source, timings } of sources) datasets.push(await runDataset(cfg, source, timings, res));
   } finally {
     await res.close();
   }

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.js';
-import { resolveDatasetFolder } from '../datasets/resolve.js';
+import { resolveDataset } from '../datasets/source.js';
 import { datasetOptionsFrom, withDatasetOptions } from './dataset-options.js';
 import { defineCommand } from './define-command.js';
 
@@ -19,9 +19,10 @@ export const downloadCommand = defineCommand({
   handler: async (a) => {
     const ds = datasetOptionsFrom(a);
     if (ds.dataDir !== undefined) throw new UserError('download fills --cache-dir; --data-dir names folders that are used as-is and is not accepted here');
-    for (const name of ds.datasets) {
-      const folder = await resolveDatasetFolder(name, { cacheDir: ds.cacheDir, mirror: ds.mirror, quiet: a.quiet });
-      process.stdout.write(`${name}: ${folder}\n`);
+    for (const given of ds.datasets) {
+      const source = await resolveDataset(given, { cacheDir: ds.cacheDir, mirror: ds.mirror, quiet: a.quiet });
+      if (source.origin !== 'download') throw new UserError(`--dataset ${given} is a folder of your own: download fetches registry datasets only (see the "datasets" command)`);
+      process.stdout.write(`${source.name}: ${source.folder}\n`);
     }
   },
 });

@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
-import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { measureDataset } from '../datasets/measure.js';
-import { getDataset } from '../datasets/registry.js';
+import { resolveDataset } from '../datasets/source.js';
 import { DEFAULT_BIAS_RULE, validateBiasRule } from '../datasets/stats.js';
 import { renderStats, STATS_FORMATS } from '../datasets/stats-report.js';
 import { datasetOptionsFrom, withDatasetOptions } from './dataset-options.js';
@@ -19,22 +18,23 @@ function builder(y: Argv) {
     })
     .option('quiet', { type: 'boolean', default: false, describe: 'No download/extraction progress on stderr' })
     .example('$0 stats --data-dir ../shared/beir --dataset seed', 'The seed article\'s table from local BEIR folders')
-    .example('$0 stats --dataset scifact,nfcorpus --format markdown', 'Download if needed, print markdown');
+    .example('$0 stats --dataset scifact,nfcorpus --format markdown', 'Download if needed, print markdown')
+    .example('$0 stats --dataset mine=./my-data', 'Your own BEIR folder: its lengths, r, q and label, compared with nothing');
 }
 
 
 export const statsCommand = defineCommand({
   command: 'stats',
-  describe: 'Print query/passage length statistics and the expected-bias label of BEIR datasets (the seed article\'s table)',
+  describe: 'Print query/passage length statistics and the expected-bias label of BEIR datasets or your own BEIR folders (the seed article\'s table)',
   builder,
   handler: async (a) => {
     const rule = validateBiasRule({ poorBelow: a['poor-below'], goodFrom: a['good-from'], questionShareForExcellent: a['question-share'] });
     const ds = datasetOptionsFrom(a);
     const rows = [];
-    for (const name of ds.datasets) {
-      const folder = await resolveDatasetFolder(name, { dataDir: ds.dataDir, cacheDir: ds.cacheDir, mirror: ds.mirror, quiet: a.quiet });
-      rows.push(await measureDataset(getDataset(name), folder, ds.split, rule));
-    }
+    const opts = { dataDir: ds.dataDir, cacheDir: ds.cacheDir, mirror: ds.mirror, quiet: a.quiet };
+    const sources = [];
+    for (const given of ds.datasets) sources.push(await resolveDataset(given, opts));
+    for (const source of sources) rows.push((await measureDataset(source, ds.split, rule)).stats);
     process.stdout.write(`${renderStats(rows, rule, a.format)}\n`);
   },
 });

@@ -17,8 +17,13 @@ export function idField(line: JsonLine): string {
  * content digest.
  */
 export async function* readCorpus(path: string, digest?: ContentDigest): AsyncGenerator<Doc> {
+  for await (const { doc } of readCorpusRecords(path, digest)) yield doc;
+}
+
+/** readCorpus with each doc's `file:line`, for errors about the record (a repeated id). */
+export async function* readCorpusRecords(path: string, digest?: ContentDigest): AsyncGenerator<{ doc: Doc; where: string }> {
   for await (const line of readJsonLines(path, 'corpus')) {
     digest?.addJson(line.value);
-    yield { id: idField(line), title: textField(line, 'title', true), text: textField(line, 'text') };
+    yield { doc: { id: idField(line), title: textField(line, 'title', true), text: textField(line, 'text') }, where: line.where };
   }
 }

@@ -9,7 +9,7 @@ import type { Doc } from '../types.js';
 import { wordCount } from '../word-count.js';
 import { DocTable } from './doc-table.js';
 import type { ContentDigest } from './content-digest.js';
-import { readCorpus } from './corpus-file.js';
+import { readCorpus, readCorpusRecords } from './corpus-file.js';
 
 /** The docs of a run, streamed in row order as often as needed; `ids` is the compact table of their ids. */
 export interface Corpus {
@@ -88,7 +88,14 @@ export interface ScanOptions {
   lookFor?: ReadonlySet<string>;
   /** Fed every record of the file, kept or not: the corpus's content digest from the same pass. */
   digest?: ContentDigest;
+  /**
+   * A repeated `_id`: 'merge' keeps its first position and last content, as BEIR's dict does (the registry's
+   * md5-checked zips are read so); 'error' refuses it, naming the line (a folder of the user's, docs/DATASETS.md).
+   */
+  repeatedIds?: RepeatedIds;
 }
+
+export type RepeatedIds = 'merge' | 'error';
 
 export interface CorpusScan {
   corpus: Corpus;
@@ -113,9 +120,12 @@ export async function scanCorpus(path: string, fileBytes: number, opts: ScanOpti
   let keep = new Uint8Array(1 << 16);
   let words = new Uint32Array(1 << 12);
   let records = 0;
-  for await (const doc of readCorpus(path, opts.digest)) {
+  for await (const { doc, where } of readCorpusRecords(path, opts.digest)) {
     if (records === keep.length) keep = grown(keep);
     const record = records++;
+    if (opts.repeatedIds === 'error' && (seen ?? ids).indexOf(doc.id) >= 0) {
+      throw new UserError(`${where}: field "_id": document id "${doc.id}" is repeated (an earlier line has it); give each document one line`);
+    }
     seen?.add(doc.id);
     if (opts.lookFor?.has(doc.id)) found.add(doc.id);
     const row = ids.indexOf(doc.id);

@@ -2,9 +2,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { readJsonLines, textField } from '../formats/jsonl.js';
-import { readQrels } from '../formats/qrels-file.js';
+import { forEachQrelsRow, readQrels } from '../formats/qrels-file.js';
 import type { Qrels, Query } from '../types.js';
-import { scanCorpus, type Corpus } from './corpus.js';
+import { scanCorpus, type Corpus, type RepeatedIds } from './corpus.js';
 import { idField } from './corpus-file.js';
 import { ContentDigest, jsonLinesContentDigest, qrelsContentDigest } from './content-digest.js';
 import { fileDigest } from './digest.js';
@@ -12,27 +12,46 @@ import { pickFillerDocs, pickQueries } from './slice.js';
 
 export { readCorpus } from './corpus-file.js';
 
-/** All queries of a BEIR queries.jsonl, id -> text; a repeated id keeps its last text (BEIR's dict). */
-export async function readQueries(path: string): Promise<Map<string, string>> {
+/**
+ * All queries of a BEIR queries.jsonl, id -> text. A repeated id keeps its last text (BEIR's dict), or with
+ * `repeatedIds: 'error'` (a user's folder) is refused naming its line.
+ */
+export async function readQueries(path: string, repeatedIds: RepeatedIds = 'merge'): Promise<Map<string, string>> {
   const queries = new Map<string, string>();
-  for await (const line of readJsonLines(path, 'queries')) queries.set(idField(line), textField(line, 'text'));
+  for await (const line of readJsonLines(path, 'queries')) {
+    const id = idField(line);
+    if (repeatedIds === 'error' && queries.has(id)) {
+      throw new UserError(`${line.where}: field "_id": query id "${id}" is repeated (an earlier line has it); give each query one line`);
+    }
+    queries.set(id, textField(line, 'text'));
+  }
   return queries;
 }
 
+/** A dataset's files by their path in the folder (each may also be gzip-compressed, with `.gz` appended). */
 export const CORPUS_FILE = 'corpus.jsonl';
-const QUERIES_FILE = 'queries.jsonl';
-const qrelsFile = (split: string) => `qrels/${split}.tsv`;
+export const QUERIES_FILE = 'queries.jsonl';
+export const qrelsFile = (split: string) => `qrels/${split}.tsv`;
 
-/** Path of a dataset file; a missing one is a UserError naming it (and, for qrels, the splits there are). */
-async function requireDatasetFile(folder: string, file: string): Promise<string> {
-  const path = join(folder, file);
-  if (await stat(path).then((s) => s.isFile(), () => false)) return path;
+const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
+
+/** Path of a dataset file, plain or gzip-compressed (`corpus.jsonl.gz`), or null when neither is there. */
+export async function findDatasetFile(folder: string, file: string): Promise<string | null> {
+  for (const path of [join(folder, file), join(folder, `${file}.gz`)]) if (await isFile(path)) return path;
+  return null;
+}
+
+/** findDatasetFile, a missing file being a UserError naming it (and, for qrels, the splits there are). */
+export async function requireDatasetFile(folder: string, file: string): Promise<string> {
+  const path = await findDatasetFile(folder, file);
+  if (path !== null) return path;
   let hint = '';
   if (file.startsWith('qrels/')) {
-    const splits = await readdir(join(folder, 'qrels')).then((names) => names.filter((n) => n.endsWith('.tsv')).map((n) => n.slice(0, -4)), () => []);
-    hint = splits.length > 0 ? ` (splits available: ${splits.sort().join(', ')})` : '';
+    const names = await readdir(join(folder, 'qrels')).catch(() => [] as string[]);
+    const splits = [...new Set(names.flatMap((n) => /^(.+)\.tsv(\.gz)?$/.exec(n)?.[1] ?? []))].sort();
+    hint = splits.length > 0 ? ` (splits available: ${splits.join(', ')}; pick one with --split)` : ' (no qrels/<split>.tsv at all)';
   }
-  throw new UserError(`${file} not found in ${folder}: ${path} is missing${hint}`);
+  throw new UserError(`${file} not found in ${folder}: ${join(folder, file)} is missing${hint}`);
 }
 
 interface SplitQueries {
@@ -51,16 +70,23 @@ interface SplitQueries {
  * A qrels query absent from queries.jsonl is a data error naming it. `maxQueries` keeps that many, picked in
  * slice order (src/datasets/slice.ts), whatever the order of the files.
  */
-export async function loadSplitQueries(folder: string, split: string, maxQueries?: number): Promise<SplitQueries> {
+export async function loadSplitQueries(folder: string, split: string, maxQueries?: number, repeatedIds: RepeatedIds = 'merge'): Promise<SplitQueries> {
   const qrelsPath = await requireDatasetFile(folder, qrelsFile(split));
   const queriesPath = await requireDatasetFile(folder, QUERIES_FILE);
-  const [allQrels, texts] = await Promise.all([readQrels(qrelsPath, { format: 'beir' }), readQueries(queriesPath)]);
+  const [allQrels, texts] = await Promise.all([readQrels(qrelsPath, { format: 'beir' }), readQueries(queriesPath, repeatedIds)]);
 
   const missing = [...allQrels.keys()].filter((id) => !texts.has(id));
   if (missing.length > 0) {
+    const line = await firstQrelsLineOf(qrelsPath, missing[0]);
     throw new UserError(
-      `${missing.length} quer${missing.length === 1 ? 'y' : 'ies'} of ${qrelsPath} missing from ${queriesPath}: ` +
-        `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+      `${qrelsPath}:${line}: field "query-id": query "${missing[0]}" is not in ${queriesPath}` +
+        (missing.length > 1 ? ` (nor are ${missing.length - 1} more: ${missing.slice(1, 5).join(', ')}${missing.length > 5 ? ', ...' : ''})` : ''),
+    );
+  }
+  if (![...allQrels.values()].some((judged) => [...judged.values()].some((grade) => grade >= 1))) {
+    throw new UserError(
+      `${qrelsPath}: field "score": no row judges a document relevant (grade >= 1), so every query of the ${split} split would score 0; ` +
+        'give each query at least one relevant document',
     );
   }
   const judged = [...allQrels.keys()];
@@ -72,6 +98,15 @@ export async function loadSplitQueries(folder: string, split: string, maxQueries
     queriesPath,
     qrelsPath,
   };
+}
+
+/** The line of a qrels file where `queryId` first appears (read again only to name it in an error). */
+async function firstQrelsLineOf(path: string, queryId: string): Promise<number> {
+  let first = 0;
+  await forEachQrelsRow(path, { format: 'beir' }, (q, _d, _g, lineNo) => {
+    if (first === 0 && q === queryId) first = lineNo;
+  });
+  return first;
 }
 
 /** A dataset file as a run records it. */
@@ -113,6 +148,8 @@ interface LoadOptions {
   maxDocs?: number;
   /** Keep `maxQueries` judged queries, picked in slice order (kept in qrels order). */
   maxQueries?: number;
+  /** A repeated corpus or query `_id`: merged as BEIR's dict does (default), or refused (a user's folder). */
+  repeatedIds?: RepeatedIds;
 }
 
 /**
@@ -124,7 +161,7 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UserError(`${key} must be a positive integer, got ${v}`);
   }
   const corpusPath = await requireDatasetFile(folder, CORPUS_FILE);
-  const { queries, qrels, judgedQueriesTotal, queriesPath, qrelsPath } = await loadSplitQueries(folder, opts.split, opts.maxQueries);
+  const { queries, qrels, judgedQueriesTotal, queriesPath, qrelsPath } = await loadSplitQueries(folder, opts.split, opts.maxQueries, opts.repeatedIds);
 
   const relevant = new Set<string>();
   for (const judged of qrels.values()) for (const [docId, grade] of judged) if (grade >= 1) relevant.add(docId);
@@ -134,7 +171,7 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
   const qrelsDocIds = new Set<string>();
   for (const judged of qrels.values()) for (const docId of judged.keys()) qrelsDocIds.add(docId);
   const corpusDigest = new ContentDigest();
-  const scanned = stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { only, lookFor: qrelsDocIds, digest: corpusDigest }));
+  const scanned = stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { only, lookFor: qrelsDocIds, digest: corpusDigest, repeatedIds: opts.repeatedIds }));
   const [files, scan] = await Promise.all([
     describeFiles([
       [CORPUS_FILE, corpusPath, () => scanned.then(() => corpusDigest.digest())],

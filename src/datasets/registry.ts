@@ -21,6 +21,11 @@ export interface DatasetInfo {
    */
   knownAvgPassageLength?: number;
   knownMedianPassageLength?: number;
+  /**
+   * Content digests (src/datasets/content-digest.ts) of the files the project has checked, by path in the folder:
+   * a folder given this dataset's name is this dataset only if its files have these (src/datasets/identity.ts).
+   */
+  contentDigests?: Readonly<Record<string, string>>;
 }
 
 export const OFFICIAL_BASE_URL = 'https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/';
@@ -30,21 +35,42 @@ export const DATASETS: readonly DatasetInfo[] = [
     name: 'trec-covid', displayName: 'TREC-COVID', splits: ['test'], testQueries: 50, corpusDocs: 171_332,
     avgRelDocsPerQuery: 493.5, md5: 'ce62140cb23feb9becf6270d0d1fe6d1', zipBytes: 73_876_720,
     knownAvgPassageLength: 148.64, knownMedianPassageLength: 155,
+    contentDigests: {
+      'queries.jsonl': '590d9f7a4ba513e73ccc032a88c2276b858e7908f59a6dcb3fa81a09b8f53636',
+      'qrels/test.tsv': '05ee95093a39dd17610b1384fcbcc65f09f170f4c5db04e18be169f5e3d71604',
+    },
   },
   {
     name: 'nfcorpus', displayName: 'NFCorpus', splits: ['train', 'dev', 'test'], testQueries: 323, corpusDocs: 3_633,
     avgRelDocsPerQuery: 38.2, md5: 'a89dba18a62ef92f7d323ec890a0d38d',
     knownAvgPassageLength: 232.1, knownMedianPassageLength: 224,
+    contentDigests: {
+      'corpus.jsonl': '6c246297bcedb9d2f821954067309bd118e51c44b23e279b9f0165ceebfcbffe',
+      'queries.jsonl': '49d63be04c89a5c08f80564ec3b1c1c2eb90cf0ff5484711cc6a271d0b3d9492',
+      'qrels/dev.tsv': 'e2c35dff827aeec12ac41ebad436ff154e68bcf086d81e5c0fbc39e0f393d9f5',
+      'qrels/test.tsv': 'ee4eb0618b81ecd41e2a688c3df115f7f0616ccdf2d2e5bb1476b26c0b17358a',
+    },
   },
   {
     name: 'scifact', displayName: 'SciFact', splits: ['train', 'test'], testQueries: 300, corpusDocs: 5_183,
     avgRelDocsPerQuery: 1.1, md5: '5f7d1de60b170fc8027bb7898e2efca1',
     knownAvgPassageLength: 201.81, knownMedianPassageLength: 192,
+    contentDigests: {
+      'corpus.jsonl': '281917d4a789962fa0a916461820420df4fcd0b55604abe09b475715fc76a1ef',
+      'queries.jsonl': '5a5725eaab8015c6bc418d3f0300e790a7e420dda891c9f8b784f55d3151492a',
+      'qrels/test.tsv': '7e390610a023f688a492ec4eaed1f89a2b54c5981bf22fb680ffbf818da7a056',
+      'qrels/train.tsv': '724af4216663d8951b1089ee298f7fb95398f92913f7529119beb54a455baab7',
+    },
   },
   {
     name: 'arguana', displayName: 'ArguAna', splits: ['test'], testQueries: 1_406, corpusDocs: 8_674,
     avgRelDocsPerQuery: 1.0, md5: '8ad3e3c2a5867cdced806d6503f29b99',
     knownAvgPassageLength: 164.19, knownMedianPassageLength: 147,
+    contentDigests: {
+      'corpus.jsonl': 'ed2fe4603154d3b1b56180db152ea6d2bd13616eba210a21a908d594397e92bd',
+      'queries.jsonl': '7cc7f3a1dd57903aff07f47395effa585873229d90e9716f6208771b3812679c',
+      'qrels/test.tsv': '2bd813044cf901b4168b88ee27d49fc0fc3c4ddb9171ae40865a790000d70819',
+    },
   },
   {
     name: 'fiqa', displayName: 'FiQA-2018', splits: ['train', 'dev', 'test'], testQueries: 648, corpusDocs: 57_638,
@@ -99,6 +125,11 @@ export const SEED_DATASETS: readonly string[] = ['nfcorpus', 'trec-covid', 'scif
 
 const BY_NAME = new Map(DATASETS.map((d) => [d.name, d]));
 
+/** The registry entry of a name (case-insensitive), if it has one. */
+export function findDataset(name: string): DatasetInfo | undefined {
+  return BY_NAME.get(name.trim().toLowerCase());
+}
+
 /** Look up a dataset by name (case-insensitive); unknown names list the valid ones. */
 export function getDataset(name: string): DatasetInfo {
   const info = BY_NAME.get(name.trim().toLowerCase());
@@ -108,21 +139,6 @@ export function getDataset(name: string): DatasetInfo {
     );
   }
   return info;
-}
-
-/**
- * Turn user input (repeated options, comma lists, `seed`) into registry names:
- * validated, lower-cased, first occurrence kept.
- */
-export function expandDatasetNames(names: string[]): string[] {
-  const out = new Set<string>();
-  for (const part of names.flatMap((n) => n.split(','))) {
-    const name = part.trim().toLowerCase();
-    if (name === '') continue;
-    for (const n of name === 'seed' ? SEED_DATASETS : [getDataset(name).name]) out.add(n);
-  }
-  if (out.size === 0) throw new UserError('no dataset given; pass --dataset NAME (or "seed")');
-  return [...out];
 }
 
 /** Download URL of a dataset's zip; `baseUrl` (a --mirror) replaces the official base. */

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { fileDigest } from './digest.js';
 import { downloadVerified } from './download.js';
 import { extractZipFolder } from './extract.js';
-import { datasetZipUrl, getDataset, type DatasetInfo } from './registry.js';
+import { datasetZipUrl, type DatasetInfo } from './registry.js';
 
 export interface ResolveOptions {
   /** An already-extracted BEIR folder (holding `<name>/`), used as-is: never downloaded into. */
@@ -18,16 +18,13 @@ export interface ResolveOptions {
 }
 
 /**
- * The folder holding a dataset's corpus.jsonl, queries.jsonl and qrels/.
+ * The folder holding a registry dataset's corpus.jsonl, queries.jsonl and qrels/ (any dataset, a folder of the
+ * user's too, is resolved by src/datasets/source.ts, resolveDataset, which calls this for registry names).
  * With `dataDir`: `<dataDir>/<name>`, which must exist. Otherwise the cache, filled on first use:
  * download (md5-checked) and extract. The extracted folder is renamed into place only when complete,
- * so its presence alone means the cache is usable and no network is needed.
+ * so its presence alone means the cache is usable and no network is needed. (Tests pass entries whose md5
+ * matches their fixture zip.)
  */
-export async function resolveDatasetFolder(name: string, opts: ResolveOptions): Promise<string> {
-  return resolveFolderFor(getDataset(name), opts);
-}
-
-/** resolveDatasetFolder for a given registry entry (tests pass entries whose md5 matches their fixture zip). */
 export async function resolveFolderFor(info: DatasetInfo, opts: ResolveOptions): Promise<string> {
   if (opts.dataDir !== undefined) {
     const folder = join(opts.dataDir, info.name);

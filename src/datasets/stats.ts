@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { wordCount } from '../word-count.js';
+import type { DatasetFacts } from './identity.js';
 import type { LoadedDataset } from './loaders.js';
-import { getDataset, type DatasetInfo } from './registry.js';
 
 /** Length statistics in words (docs/DATASETS.md). `avg` is kept at full precision; round only for display. */
 interface LengthStats {
@@ -91,7 +91,8 @@ export function validateBiasRule(rule: BiasRule): BiasRule {
 }
 
 interface StatsInput {
-  info: DatasetInfo;
+  /** The dataset's name and, when they apply, the registry's facts (the article's lengths and counts it is compared with). */
+  dataset: DatasetFacts;
   split: string;
   /** Texts of the split's judged queries. */
   queryTexts: string[];
@@ -104,13 +105,13 @@ interface StatsInput {
 }
 
 /** Stats of a loaded dataset, over what was loaded (a --max-docs/--max-queries run is flagged as a subset). */
-export function computeStats(ds: LoadedDataset, rule?: BiasRule): DatasetStats {
+export function computeStats(ds: LoadedDataset, dataset: DatasetFacts, rule?: BiasRule): DatasetStats {
   const cut = [
     ds.corpus.size < ds.corpusDocsTotal && `${ds.corpus.size} of ${ds.corpusDocsTotal} documents`,
     ds.queries.length < ds.judgedQueriesTotal && `${ds.queries.length} of ${ds.judgedQueriesTotal} queries`,
   ].filter((s): s is string => typeof s === 'string');
   return statsFromLengths({
-    info: getDataset(ds.name),
+    dataset,
     split: ds.split,
     queryTexts: ds.queries.map((q) => q.text),
     passageLengths: ds.textWords,
@@ -122,49 +123,52 @@ export function computeStats(ds: LoadedDataset, rule?: BiasRule): DatasetStats {
 /**
  * One row of the article's table. Without a corpus the passage columns fall back to the registry's
  * known (article) values, marked `passagesSource: 'registry'`, so the bias label can still be given.
+ * A dataset without registry facts (a folder of the user's) is compared with nothing: its row is its data.
  */
 export function statsFromLengths(input: StatsInput): DatasetStats {
-  const { info, split } = input;
+  const { dataset, split } = input;
+  const info = dataset.registry;
   const queries = lengthStats(input.queryTexts.map(wordCount));
   const q = questionShare(input.queryTexts);
-  const notes: string[] = [];
+  const notes: string[] = dataset.mismatch ? [dataset.mismatch] : [];
 
   let passages: LengthStats | null = null;
   let passagesSource: DatasetStats['passagesSource'] = null;
-  const known = info.knownAvgPassageLength !== undefined && info.knownMedianPassageLength !== undefined
-    ? { avg: info.knownAvgPassageLength, median: info.knownMedianPassageLength }
+  const known = info?.knownAvgPassageLength !== undefined && info.knownMedianPassageLength !== undefined
+    ? { avg: info.knownAvgPassageLength, median: info.knownMedianPassageLength, count: info.corpusDocs }
     : null;
   if (input.subset !== undefined) {
     notes.push(`computed over a subset (${input.subset}): not comparable with the article or the registry`);
   }
-  const compare = input.subset === undefined;
+  // Only a registry dataset's full data is compared with the registry.
+  const compareWith = input.subset === undefined ? info : undefined;
   if (input.passageLengths) {
     passages = lengthStats(input.passageLengths);
     passagesSource = 'corpus';
-    if (compare && known && Math.abs(passages.avg - known.avg) >= 0.005) {
+    if (compareWith && known && Math.abs(passages.avg - known.avg) >= 0.005) {
       notes.push(
         `avg passage length measured ${passages.avg.toFixed(2)}, the article reports ${known.avg.toFixed(2)}: the article's value ` +
           `is not reproducible from this corpus with the documented definition (median: ${passages.median}, article ${known.median})`,
       );
     }
-    if (compare && passages.count !== info.corpusDocs) {
-      notes.push(`corpus has ${passages.count} documents, the registry expects ${info.corpusDocs}`);
+    if (compareWith && passages.count !== compareWith.corpusDocs) {
+      notes.push(`corpus has ${passages.count} documents, the registry expects ${compareWith.corpusDocs}`);
     }
   } else if (known) {
-    passages = { ...known, count: info.corpusDocs };
+    passages = known;
     passagesSource = 'registry';
     notes.push(`passage columns from the registry, not measured (${input.unavailableReason ?? 'corpus not available'})`);
   } else {
     notes.push(`passage columns unavailable (${input.unavailableReason ?? 'corpus not available'})`);
   }
-  if (compare && split === 'test' && queries.count !== info.testQueries) {
-    notes.push(`${queries.count} judged test queries, the registry expects ${info.testQueries}`);
+  if (compareWith && split === 'test' && queries.count !== compareWith.testQueries) {
+    notes.push(`${queries.count} judged test queries, the registry expects ${compareWith.testQueries}`);
   }
 
   const lengthRatio = passages && queries.avg > 0 ? passages.avg / queries.avg : null;
   return {
-    name: info.name,
-    displayName: info.displayName,
+    name: dataset.name,
+    displayName: dataset.displayName,
     split,
     queries,
     passages,

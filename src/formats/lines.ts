@@ -1,5 +1,7 @@
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 
 /** Consecutive lines of a text file: `lines[i]` is line number `firstLineNo + i` (1-based). */
@@ -63,10 +65,19 @@ class LineSplitter {
  */
 export const READ_BYTES = 64 * 1024;
 
-const open = (path: string): ReadStream => createReadStream(path, { highWaterMark: READ_BYTES });
+/** A file's bytes; a `.gz` file (a gzip-compressed corpus.jsonl.gz, say) decompressed as it is read. */
+function open(path: string): Readable {
+  const file = createReadStream(path, { highWaterMark: READ_BYTES });
+  if (!path.endsWith('.gz')) return file;
+  const gunzip = createGunzip({ chunkSize: READ_BYTES });
+  file.on('error', (err) => gunzip.destroy(err));
+  gunzip.on('close', () => file.destroy());
+  return file.pipe(gunzip);
+}
 
 function readFailure(err: unknown, path: string, what: string): UserError {
   const e = err as NodeJS.ErrnoException;
+  if (e.code?.startsWith('Z_')) return new UserError(`cannot read ${what} file ${path}: not a whole gzip file (${e.message})`);
   return new UserError(`cannot read ${what} file ${path}: ${e.code ?? e.message}`);
 }
 

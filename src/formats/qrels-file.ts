@@ -16,11 +16,11 @@ const INTEGER = /^[+-]?\d+$/;
  * Parse an integer relevance grade as BEIR's int() does: surrounding spaces allowed, anything else
  * (1.0, 1e0, empty) is malformed.
  */
-function parseGrade(raw: string, where: string): number {
+function parseGrade(raw: string, where: string, field: string): number {
   const s = raw.trim();
   const g = Number(s);
   if (!INTEGER.test(s) || !Number.isSafeInteger(g)) {
-    throw new UserError(`${where}: relevance grade must be an integer, got "${raw}"`);
+    throw new UserError(`${where}: relevance grade must be an integer, got "${raw}" (field "${field}")`);
   }
   return g;
 }
@@ -35,8 +35,8 @@ function detectQrelsFormat(firstLine: string, where: string): QrelsFormat {
   );
 }
 
-/** One judgment as read: its query, its doc and its grade. */
-export type OnQrelsRow = (queryId: string, docId: string, grade: number) => void;
+/** One judgment as read: its query, its doc, its grade and its line (1-based). */
+export type OnQrelsRow = (queryId: string, docId: string, grade: number, lineNo: number) => void;
 
 /**
  * Read relevance judgments row by row, streaming.
@@ -60,13 +60,13 @@ export async function forEachQrelsRow(path: string, opts: ReadQrelsOptions, onRo
         throw new UserError(`${where}: expected 3 tab-separated columns (query-id, corpus-id, score), got ${cols.length}`);
       }
       if (cols[0] === '' || cols[1] === '') throw new UserError(`${where}: empty query-id or corpus-id`);
-      onRow(cols[0], cols[1], parseGrade(cols[2], where));
+      onRow(cols[0], cols[1], parseGrade(cols[2], where, 'score'), lineNo);
     } else {
       const cols = splitColumns(line, 4);
       if (cols.length !== 4) {
         throw new UserError(`${where}: expected 4 whitespace-separated columns (qid iter docno rel), got ${cols.length > 4 ? 'more' : cols.length}`);
       }
-      onRow(cols[0], cols[2], parseGrade(cols[3], where));
+      onRow(cols[0], cols[2], parseGrade(cols[3], where, 'rel'), lineNo);
     }
   });
 }

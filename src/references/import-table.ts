@@ -10,10 +10,10 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { ResolveOptions } from '../datasets/resolve.js';
-import { resolveDatasetFolder } from '../datasets/resolve.js';
 import { loadSplitQueries } from '../datasets/loaders.js';
 import { measureDataset } from '../datasets/measure.js';
 import { getDataset } from '../datasets/registry.js';
+import { resolveDataset } from '../datasets/source.js';
 import { UserError } from '../errors.js';
 import { checkMeanInvariants } from '../eval/invariants.js';
 import { judgmentsOf } from '../eval/measures.js';
@@ -131,24 +131,28 @@ export async function importTable(opts: ImportOptions): Promise<ResultsFile> {
   const slack = roundingAllowance(t.from.decimals);
   const datasets: DatasetResults[] = [];
   for (const d of t.datasets) {
-    const info = getDataset(d.name);
-    const folder = await resolveDatasetFolder(d.name, opts);
+    const source = await resolveDataset(d.name, opts);
+    const { folder } = source;
     const { queries, qrels } = await loadSplitQueries(folder, t.split);
     if (queries.length !== d.queries) {
       throw d.where.error(`the table ran ${d.queries} ${t.split} queries, the judgments in ${folder} have ${queries.length}: is it the same split of the same dataset?`);
     }
     const singleRelevant = [...qrels.values()].every((q) => judgmentsOf(q).numRelevant === 1);
+    // A published table is about the registry dataset: measured against a folder that is not it, it would describe other data.
+    const { stats, facts } = await measureDataset(source, t.split);
+    if (!facts.registry) throw d.where.error(facts.mismatch ?? `${d.name} is not a registry dataset`);
     datasets.push({
       name: d.name,
-      displayName: info.displayName,
-      officialZipMd5: info.md5,
+      displayName: facts.displayName,
+      officialZipMd5: facts.registry.md5,
+      source: { given: source.given, origin: source.origin, registry: true },
       folder,
       split: t.split,
       files: {},
       qrelsDocsMissingFromCorpus: { rows: 0, docIds: 0, examples: [] },
       docs: d.passages,
       queries: d.queries,
-      stats: await measureDataset(info, folder, t.split),
+      stats,
       timings: {},
       systems: t.systems.map((s) => ({
         system: s.id,

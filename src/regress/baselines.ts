@@ -4,8 +4,8 @@
  * invalid (exit 2, naming the first such value), not a pass with a note.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { resolveDatasetFolder } from '../datasets/resolve.js';
+import { qrelsFile, requireDatasetFile } from '../datasets/loaders.js';
+import { resolveDataset } from '../datasets/source.js';
 import { UserError } from '../errors.js';
 import { scoreRunFile } from '../eval/evaluate-file.js';
 import type { EvalResult } from '../eval/evaluate.js';
@@ -43,8 +43,8 @@ export type DataSource = Pick<RunSettings, 'dataDir' | 'datasetCacheDir' | 'mirr
 
 /** The qrels of an entry's queries: the split's, or the slice's (picked as loadDataset picks them). */
 export async function entryQrels(entry: DatasetEntry, rs: DataSource): Promise<Qrels> {
-  const folder = await resolveDatasetFolder(entry.dataset, { dataDir: rs.dataDir, cacheDir: rs.datasetCacheDir, mirror: rs.mirror, quiet: rs.quiet });
-  const all = await readQrels(join(folder, 'qrels', `${entry.split}.tsv`), { format: 'beir' });
+  const source = await resolveDataset(entry.dataset, { dataDir: rs.dataDir, cacheDir: rs.datasetCacheDir, mirror: rs.mirror, quiet: rs.quiet, baseDir: entry.baseDir });
+  const all = await readQrels(await requireDatasetFile(source.folder, qrelsFile(entry.split)), { format: 'beir' });
   if (entry.maxQueries === undefined) return all;
   return new Map(pickQueries([...all.keys()], entry.maxQueries).map((q) => [q, all.get(q)!]));
 }

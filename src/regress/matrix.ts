@@ -7,7 +7,8 @@
  * carrying its own copy). Every error names the file, the line and the field.
  */
 import { basename, dirname, extname, resolve } from 'node:path';
-import { getDataset } from '../datasets/registry.js';
+import { findDataset } from '../datasets/registry.js';
+import { parseDatasetSpec, unknownDatasetMessage } from '../datasets/source.js';
 import { UserError } from '../errors.js';
 import { displayName, headlineMetrics, parseMetricName, type MetricName } from '../eval/metrics.js';
 import { buildSystems } from '../systems/build.js';
@@ -96,7 +97,12 @@ export interface DatasetEntry {
   index: number;
   /** `scifact`, `scifact.q20.d200`: names conditions (`scifact/bm25`) and output folders. */
   name: string;
+  /** The dataset's name: a registry name, or a folder's (the name given, or the folder's own); keys its recorded inputs. */
   dataset: string;
+  /** The `dataset:` value as written: a registry name, a BEIR folder's path relative to the matrix file, or NAME=PATH. */
+  source: string;
+  /** The matrix file's folder, which folder paths are relative to. */
+  baseDir: string;
   split: string;
   maxQueries?: number;
   maxDocs?: number;
@@ -203,17 +209,14 @@ export function filesOfSplit(record: Fingerprint | null, split: string): Fingerp
 }
 
 /** The compact layout's top-level `inputs` (absent: the old layout, or nothing recorded yet). */
-function readRecorded(f: Field | undefined, systems: readonly SystemSpec[]): Recorded | null {
+function readRecorded(f: Field | undefined, systems: readonly SystemSpec[], folderNames: ReadonlySet<string>): Recorded | null {
   if (!f) return null;
   const recorded: Recorded = { datasets: new Map(), encoders: new Map() };
   const datasetsField = f.optional('datasets', RECORDED_FIELDS);
   for (const [name, d] of datasetsField?.entries() ?? []) {
-    let dataset: string;
-    try {
-      dataset = getDataset(name).name;
-    } catch (err) {
-      throw datasetsField!.keyField(name).error((err as Error).message);
-    }
+    // A registry name, or the name of a folder one of the entries reads.
+    const dataset = findDataset(name)?.name ?? (folderNames.has(name) ? name : undefined);
+    if (dataset === undefined) throw datasetsField!.keyField(name).error(unknownDatasetMessage(name));
     const content = fingerprint(d.optional('content', RECORDED_DATASET_FIELDS));
     if (!content) throw d.error('"content" is required: the content digests of the dataset\'s files (run regress --update to record them)');
     recorded.datasets.set(dataset, { content, files: fingerprint(d.optional('files', RECORDED_DATASET_FIELDS)) });
@@ -268,14 +271,21 @@ function readEntry(
   ctx: { file: string; metrics: MetricName[]; systems: SystemSpec[]; top: Inherited; recorded: Recorded | null },
 ): DatasetEntry {
   const get = (k: (typeof DATASET_FIELDS)[number]) => item.optional(k, DATASET_FIELDS);
-  const datasetField = item.required('dataset', DATASET_FIELDS, '"dataset" is required (a registry name, see the "datasets" command)');
-  const name = datasetField.string();
-  let dataset: string;
+  const datasetField = item.required(
+    'dataset',
+    DATASET_FIELDS,
+    '"dataset" is required: a registry name (see the "datasets" command), or a BEIR folder\'s path relative to this file, or NAME=PATH',
+  );
+  const source = datasetField.string();
+  let spec: ReturnType<typeof parseDatasetSpec>;
   try {
-    dataset = getDataset(name).name;
+    spec = parseDatasetSpec(source);
   } catch (err) {
     throw datasetField.error((err as Error).message);
   }
+  // A bare name must be the registry's (a typo is caught here); a folder is written as a path or NAME=PATH.
+  if (spec.path === undefined && !findDataset(spec.name)) throw datasetField.error(unknownDatasetMessage(source));
+  const dataset = spec.name;
   const slice = {
     dataset,
     split: get('split')?.string() ?? 'test',
@@ -334,6 +344,8 @@ function readEntry(
     index,
     name: entryName,
     ...slice,
+    source,
+    baseDir: dirname(resolve(ctx.file)),
     tags: get('tags') ? readStringList(get('tags')!) : [],
     systems,
     inputs: entryInputs(get, slice, ctx.recorded),
@@ -372,7 +384,18 @@ function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
   const items = datasetsField.items();
   if (items.length === 0) throw datasetsField.error('the list is empty');
   const top: Inherited = { tolerance: [readPerMetric('tolerance', get('tolerance'), metrics)], margin: [readPerMetric('margin', get('margin'), metrics)] };
-  const recorded = readRecorded(get('inputs'), systems);
+  // The names of the folders the entries read, which may key recorded digests (a bad entry is reported where it is read).
+  const folderNames = new Set(
+    items.flatMap((item) => {
+      try {
+        const spec = parseDatasetSpec(item.optional('dataset', DATASET_FIELDS)?.string() ?? '');
+        return spec.path !== undefined ? [spec.name] : [];
+      } catch {
+        return [];
+      }
+    }),
+  );
+  const recorded = readRecorded(get('inputs'), systems, folderNames);
   const ctx = { file, metrics, systems, top, recorded };
   const datasets: DatasetEntry[] = [];
   for (const [i, item] of items.entries()) {
@@ -380,6 +403,9 @@ function matrixOf(yaml: YamlFile, file: string): RegressionMatrix {
     if (datasets.some((d) => d.name === entry.name)) {
       throw item.error(`two dataset entries are named "${entry.name}"; give one a "name" (names must be unique)`);
     }
+    // One name, one dataset: its recorded digests (inputs.datasets.<name>) must describe a single folder.
+    const other = datasets.find((d) => d.dataset === entry.dataset && parseDatasetSpec(d.source).path !== parseDatasetSpec(entry.source).path);
+    if (other) throw item.get('dataset', DATASET_FIELDS).error(`"${entry.source}" and "${other.source}" (${other.where}) are both named ${entry.dataset}: name one of them, NAME=PATH`);
     datasets.push(entry);
   }
   return { file, name: basename(file, extname(file)), yaml, metrics, systems, datasets };

@@ -41,7 +41,8 @@ export function entryConfig(matrix: RegressionMatrix, entry: DatasetEntry, rs: R
   const { outDir, engineOptions, ...rest } = rs;
   return {
     ...rest,
-    datasets: [entry.dataset],
+    datasets: [entry.source],
+    datasetBaseDir: entry.baseDir,
     split: entry.split,
     systems: entry.systems,
     k: Math.max(...matrix.metrics.map((m) => measureOf(m).k)),

@@ -284,7 +284,11 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
           run: run.n,
           results: s,
           ci95: systemIntervals(s, metrics, run.results),
-          published: publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean), run.results.imported?.decimals, sliceOf(run.results, dr)),
+          // Published scores are the registry dataset's: a folder that is not it (source.registry false) is compared with none.
+          published:
+            dr.source?.registry === false
+              ? []
+              : publishedChecks(registry, run.results.systems.find((x) => x.id === s.system)!, name, pick(s.mean), run.results.imported?.decimals, sliceOf(run.results, dr)),
         })),
       )
       .sort((x, y) => columns.findIndex((c) => c.id === x.column) - columns.findIndex((c) => c.id === y.column));

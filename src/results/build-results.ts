@@ -1,7 +1,6 @@
 /** A finished run as results.json (src/results/schema.ts): provenance, settings, and every per-query score. */
 import { cpus } from 'node:os';
 import type { BenchOutcome, DatasetOutcome, SystemOutcome } from '../bench/run-bench.js';
-import { getDataset } from '../datasets/registry.js';
 import { ENGINE_PACKAGES, recordEngineOptions } from '../engines/registry.js';
 import { asModelsDir } from '../embed/model-source.js';
 import { installedVersion, ownVersion } from '../package-info.js';
@@ -71,7 +70,13 @@ export function buildResults(outcome: BenchOutcome, runId: string, env: Environm
     datasets: outcome.datasets.map((d) => ({
       name: d.name,
       displayName: d.displayName,
-      officialZipMd5: getDataset(d.name).md5,
+      ...(d.facts.registry ? { officialZipMd5: d.facts.registry.md5 } : {}),
+      source: {
+        given: d.source.given,
+        origin: d.source.origin,
+        registry: d.facts.registry !== undefined,
+        ...(d.facts.mismatch ? { mismatch: d.facts.mismatch } : {}),
+      },
       ...d.data,
       stats: d.stats,
       timings: d.timings,

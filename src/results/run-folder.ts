@@ -18,7 +18,9 @@ export type Companions<C extends { files: ReadonlyMap<string, string> }> = (resu
  * second get the same id: `writeRunFolder` then names the later folder `...-2` (`-3`, ...).
  */
 export function makeRunId(outcome: BenchOutcome): string {
-  const { datasets, systems } = outcome.config;
+  const { systems } = outcome.config;
+  // Dataset names, not specs as given: a folder's path does not belong in a folder name.
+  const datasets = outcome.datasets.map((d) => d.name);
   const stamp = outcome.startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const sets = datasets.length > 3 ? `${datasets.length}-datasets` : datasets.join('+');
   const models = [...new Set(systems.flatMap((s) => (s.kind === 'hybrid' ? s.components : [s])).flatMap((s) => (s.kind === 'dense' ? [modelShortName(s.model)] : [])))];

@@ -81,8 +81,14 @@ export type RunConfig = Omit<BenchConfig, 'systems' | 'engineOptions' | 'quiet' 
 export interface DatasetResults {
   name: string;
   displayName: string;
-  /** md5 of the official BEIR zip (registry), for provenance. */
-  officialZipMd5: string;
+  /** md5 of the official BEIR zip (registry), for provenance; absent for a folder that is not a registry dataset. */
+  officialZipMd5?: string;
+  /**
+   * The dataset as given (`scifact`, `./my-data`, `mine=/data/mine`, a matrix entry's path) and whether the
+   * registry's facts (md5, published scores, the article's row) apply to it (docs/DATASETS.md "Your own data").
+   * Absent in files written before it: a registry dataset.
+   */
+  source?: DatasetSourceRecord;
   folder: string;
   split: string;
   /**
@@ -109,6 +115,16 @@ export interface DatasetResults {
   invariantViolations: (InvariantViolation & { system: string })[];
   /** `--fusion-weights`: each linear hybrid's weight curve (optional: absent without the flag, and in older files). */
   fusionSweeps?: FusionSweep[];
+}
+
+export interface DatasetSourceRecord {
+  given: string;
+  /** 'download': the registry's md5-checked zip; 'folder': a folder as given (--data-dir, a path, NAME=PATH). */
+  origin: 'download' | 'folder';
+  /** Whether the registry's facts apply: a download, or a folder with the registry name, counts and content digests. */
+  registry: boolean;
+  /** A folder given a registry name that is not that dataset: why (its counts or content digests differ). */
+  mismatch?: string;
 }
 
 export interface SystemResults {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { DATASETS, datasetZipUrl, expandDatasetNames, getDataset, OFFICIAL_BASE_URL } from '../../src/datasets/registry.js';
+import { DATASETS, datasetZipUrl, getDataset, OFFICIAL_BASE_URL } from '../../src/datasets/registry.js';
+import { expandDatasetSpecs } from '../../src/datasets/source.js';
 
 describe('registry', () => {
   it('holds the 15 BEIR datasets with public zips, with md5s and counts', () => {
@@ -23,10 +24,9 @@ describe('registry', () => {
   });
 
   it('expands seed (article order), comma lists and repeats, dropping duplicates', () => {
-    expect(expandDatasetNames(['seed'])).toEqual(['nfcorpus', 'trec-covid', 'scifact', 'arguana']);
-    expect(expandDatasetNames(['SciFact, fiqa', 'seed', 'fiqa'])).toEqual(['scifact', 'fiqa', 'nfcorpus', 'trec-covid', 'arguana']);
-    expect(() => expandDatasetNames(['scifact,nope'])).toThrow(/unknown dataset "nope"/);
-    expect(() => expandDatasetNames([' , '])).toThrow(/no dataset given/);
+    expect(expandDatasetSpecs(['seed'])).toEqual(['nfcorpus', 'trec-covid', 'scifact', 'arguana']);
+    expect(expandDatasetSpecs(['SciFact, fiqa', 'seed', 'fiqa'])).toEqual(['scifact', 'fiqa', 'nfcorpus', 'trec-covid', 'arguana']);
+    expect(() => expandDatasetSpecs([' , '])).toThrow(/no dataset given/);
   });
 
   it('builds zip URLs from the official base or a mirror', () => {

@@ -4,6 +4,7 @@ import { UserError } from '../../src/errors.js';
 import { loadDataset } from '../../src/datasets/loaders.js';
 import { measureDataset } from '../../src/datasets/measure.js';
 import { getDataset } from '../../src/datasets/registry.js';
+import { resolveDataset } from '../../src/datasets/source.js';
 import {
   biasLabel, computeStats, DEFAULT_BIAS_RULE, isQuestionLike, lengthStats, statsFromLengths, validateBiasRule,
   type DatasetStats,
@@ -11,7 +12,9 @@ import {
 import { wordCount } from '../../src/word-count.js';
 import { describeWithShared, SHARED_BEIR as BEIR } from '../helpers/shared.js';
 
-const measure = (name: string) => measureDataset(getDataset(name), `${BEIR}/${name}`, 'test');
+const measure = async (name: string) => (await measureDataset(await resolveDataset(name, { dataDir: BEIR, cacheDir: 'unused' }), 'test')).stats;
+/** The registry's facts, as they apply to the md5-checked download (or a folder identified as it). */
+const registryFacts = (name: string) => ({ name, displayName: getDataset(name).displayName, registry: getDataset(name) });
 
 /** The article's columns as printed (2 decimals). */
 function row(s: DatasetStats) {
@@ -118,8 +121,7 @@ describeWithShared('stats on the real BEIR data (shared/beir)', () => {
   });
 
   it('without a registry fallback the passage columns and label are unavailable, query columns kept', () => {
-    const info = { ...getDataset('fiqa') };
-    const s = statsFromLengths({ info, split: 'test', queryTexts: ['how do I save?'], passageLengths: null, unavailableReason: 'no corpus.jsonl in x' });
+    const s = statsFromLengths({ dataset: registryFacts('fiqa'), split: 'test', queryTexts: ['how do I save?'], passageLengths: null, unavailableReason: 'no corpus.jsonl in x' });
     expect(s).toMatchObject({ passages: null, passagesSource: null, lengthRatio: null, bias: null, corpusDocs: null, questionShare: 1 });
     expect(s.queries).toEqual({ avg: 4, median: 4, count: 1 });
     expect(s.notes).toContain('passage columns unavailable (no corpus.jsonl in x)');
@@ -128,7 +130,7 @@ describeWithShared('stats on the real BEIR data (shared/beir)', () => {
 
   it('computeStats on a smoke-run subset says so instead of comparing with the article', async () => {
     const ds = await loadDataset('nfcorpus', `${BEIR}/nfcorpus`, { split: 'test', maxQueries: 5, maxDocs: 200 });
-    const s = computeStats(ds);
+    const s = computeStats(ds, registryFacts('nfcorpus'));
     expect(s.testQueries).toBe(5);
     expect(s.notes).toEqual([
       `computed over a subset (${ds.corpus.size} of 3633 documents, 5 of 323 queries): not comparable with the article or the registry`,
@@ -137,6 +139,6 @@ describeWithShared('stats on the real BEIR data (shared/beir)', () => {
 
   it('computeStats on a loaded dataset equals the streaming measurement', async () => {
     const ds = await loadDataset('scifact', `${BEIR}/scifact`, { split: 'test' });
-    expect(computeStats(ds)).toEqual(await measure('scifact'));
+    expect(computeStats(ds, registryFacts('scifact'))).toEqual(await measure('scifact'));
   });
 });
