@@ -5,13 +5,14 @@
  * relevant doc (grade 1): 3 to 8 of that doc's words plus 1 to 3 words drawn from the whole vocabulary, so BM25
  * and the evaluation have something to find.
  *
- * `--name` must be a registered dataset (`bench` and `stats` take registry names): pick one of the corpus's scale,
- * e.g. trec-covid for 171,332 docs, nq for 2,000,000; `stats` then notes that the counts differ from the registry's.
+ * `--name` names the folder: any name is a dataset of your own (`--dataset DIR/NAME`); a registry name (e.g. trec-covid
+ * for 171,332 docs, nq for 2,000,000) read with `--data-dir DIR` is told apart from the registry's by its counts, so
+ * the run says it is not that dataset and compares it with nothing of the registry's.
  * The folder appears whole or not at all (written under a temp name, renamed at the end; Ctrl-C removes it).
  *
  * Usage: npx tsx scripts/make-corpus.ts --out DIR [--name trec-covid] [--docs 171332] [--queries 1000] [--seed 1]
- *   e.g. npx tsx scripts/make-corpus.ts --out /tmp/synth --name nq --docs 2000000
- *   then npx tsx src/cli.ts stats --data-dir /tmp/synth --dataset nq
+ *   e.g. npx tsx scripts/make-corpus.ts --out /tmp/synth --name synth-1m --docs 1000000
+ *   then npx tsx src/cli.ts stats --dataset /tmp/synth/synth-1m
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -20,21 +21,21 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { withTempPath } from '../src/atomic-file.js';
-import { getDataset } from '../src/datasets/registry.js';
+import { DATASET_NAME } from '../src/datasets/source.js';
 import { Prng } from '../src/eval/prng.js';
 import { startProgress } from '../src/progress.js';
 import { SyntheticText } from './lib/synthetic-text.js';
 
 const args = await yargs(hideBin(process.argv))
   .option('out', { type: 'string', demandOption: true, describe: 'Folder receiving <name>/ (a BEIR folder for --data-dir)' })
-  .option('name', { type: 'string', default: 'trec-covid', describe: 'Registered dataset name the folder poses as' })
+  .option('name', { type: 'string', default: 'trec-covid', describe: 'Name of the folder (a dataset name: letters, digits and + . _ -)' })
   .option('docs', { type: 'number', default: 171_332, describe: 'Corpus documents' })
   .option('queries', { type: 'number', default: 1000, describe: 'Test queries (each with one relevant doc)' })
   .option('seed', { type: 'number', default: 1, describe: 'Seed of every draw' })
   .check((a) => {
     for (const k of ['docs', 'queries', 'seed'] as const) if (!Number.isInteger(a[k]) || a[k] < 0) throw new Error(`--${k} must be a non-negative integer`);
     if (a.queries > a.docs) throw new Error('--queries cannot exceed --docs (one relevant doc per query)');
-    getDataset(a.name);
+    if (!DATASET_NAME.test(a.name)) throw new Error(`--name ${a.name}: letters, digits and + . _ - only`);
     return true;
   })
   .strict()

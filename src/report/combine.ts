@@ -92,6 +92,8 @@ export interface MeansComparison {
 export interface ReportDataset {
   name: string;
   displayName: string;
+  /** Where the data came from; absent in results written before it (a registry dataset). */
+  source?: DatasetResults['source'];
   stats: DatasetStats;
   split: string;
   docs: number;
@@ -295,6 +297,7 @@ export function combineResults(inputs: readonly ReportInput[], opts: CombineOpti
     return {
       name,
       displayName: d.displayName,
+      ...(d.source ? { source: d.source } : {}),
       stats: d.stats,
       split: d.split,
       docs: d.docs,

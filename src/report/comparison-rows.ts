@@ -197,6 +197,17 @@ function comparisonNotes(model: ReportModel, c: ReportComparison): string[] {
   return notes;
 }
 
+/** A folder of the user's: where it is, and that nothing of the registry's is set beside it. */
+function sourceNotes(d: ReportDataset): string[] {
+  const s = d.source;
+  if (!s || s.registry) return [];
+  return [
+    s.mismatch
+      ? `  ${s.mismatch}.`
+      : `  ${d.displayName} is a BEIR folder of your own (--dataset ${s.given}): no registry facts (md5, published scores, the article's figures) apply to it.`,
+  ];
+}
+
 function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
   const label = labelOf(model);
   const primary = model.metrics[0];
@@ -204,7 +215,7 @@ function datasetNotes(model: ReportModel, d: ReportDataset): string[] {
   const prior = s.bias
     ? `expected bias ${s.bias} (length ratio r = ${s.lengthRatio === null ? 'n/a' : formatFixed(s.lengthRatio, 1)}, question share q = ${formatFixed(s.questionShare, 2)}${s.passagesSource === 'registry' ? ', passage length from the registry' : ''})`
     : `expected bias unavailable${s.unavailableReason ? ` (${s.unavailableReason})` : ''}`;
-  const notes = [`${d.displayName}: ${prior}.`];
+  const notes = [`${d.displayName}: ${prior}.`, ...sourceNotes(d)];
   const absent = model.columns.filter((c) => !d.cells.some((x) => x.column === c.id));
   if (absent.length) {
     notes.push(`  Not measured on ${d.displayName}: ${absent.map((c) => c.label).join(', ')}${s.unavailableReason ? ` (${s.unavailableReason})` : ' (their runs did not include it)'}.`);
