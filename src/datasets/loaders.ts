@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { readJsonLines, textField } from '../formats/jsonl.js';
@@ -100,6 +100,26 @@ export async function loadSplitQueries(folder: string, split: string, maxQueries
   };
 }
 
+/**
+ * Bytes of a file's text, for memory estimates (a BM25 index grows with the text, not with its gzip): a `.gz` file's
+ * uncompressed size from its trailer (ISIZE, the size mod 2^32: past 4 GiB a lower bound, raised to the compressed
+ * size's order).
+ */
+export async function textBytes(path: string): Promise<number> {
+  const { size } = await stat(path);
+  if (!path.endsWith('.gz') || size < 18) return size;
+  const handle = await open(path, 'r');
+  try {
+    const trailer = Buffer.alloc(4);
+    await handle.read(trailer, 0, 4, size - 4);
+    let bytes = trailer.readUInt32LE(0);
+    while (bytes < size) bytes += 2 ** 32;
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The line of a qrels file where `queryId` first appears (read again only to name it in an error). */
 async function firstQrelsLineOf(path: string, queryId: string): Promise<number> {
   let first = 0;
@@ -171,7 +191,7 @@ export async function loadDataset(name: string, folder: string, opts: LoadOption
   const qrelsDocIds = new Set<string>();
   for (const judged of qrels.values()) for (const docId of judged.keys()) qrelsDocIds.add(docId);
   const corpusDigest = new ContentDigest();
-  const scanned = stat(corpusPath).then((s) => scanCorpus(corpusPath, s.size, { only, lookFor: qrelsDocIds, digest: corpusDigest, repeatedIds: opts.repeatedIds }));
+  const scanned = textBytes(corpusPath).then((bytes) => scanCorpus(corpusPath, bytes, { only, lookFor: qrelsDocIds, digest: corpusDigest, repeatedIds: opts.repeatedIds }));
   const [files, scan] = await Promise.all([
     describeFiles([
       [CORPUS_FILE, corpusPath, () => scanned.then(() => corpusDigest.digest())],

@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises';
 import { ContentDigest, jsonLinesContentDigest, qrelsContentDigest } from './content-digest.js';
 import { scanCorpus } from './corpus.js';
 import { datasetFacts, type DatasetFacts } from './identity.js';
-import { CORPUS_FILE, findDatasetFile, loadSplitQueries, QUERIES_FILE, qrelsFile } from './loaders.js';
+import { CORPUS_FILE, findDatasetFile, loadSplitQueries, QUERIES_FILE, qrelsFile, textBytes } from './loaders.js';
 import { repeatedIdsOf, type DatasetSource } from './source.js';
 import { statsFromLengths, type BiasRule, type DatasetStats } from './stats.js';
 
@@ -20,7 +19,7 @@ export async function measureDataset(source: DatasetSource, split: string, rule?
   // Digests are needed only to tell whether a folder is the registry dataset it is named after.
   const identify = source.origin === 'folder' && source.claims !== undefined;
   const corpusDigest = identify ? new ContentDigest() : undefined;
-  const scan = corpusPath ? await scanCorpus(corpusPath, (await stat(corpusPath)).size, { digest: corpusDigest, repeatedIds }) : null;
+  const scan = corpusPath ? await scanCorpus(corpusPath, await textBytes(corpusPath), { digest: corpusDigest, repeatedIds }) : null;
   const contentDigests: Record<string, string> = identify
     ? {
         ...(corpusDigest && scan ? { [CORPUS_FILE]: corpusDigest.digest() } : {}),

@@ -12,6 +12,7 @@ import yargs from 'yargs';
 import type { CommandModule } from 'yargs';
 import { benchCommand } from '../../src/commands/bench.js';
 import { statsCommand } from '../../src/commands/stats.js';
+import { loadDataset, textBytes } from '../../src/datasets/loaders.js';
 import { UserError } from '../../src/errors.js';
 import { readResults } from '../../src/results/read-results.js';
 import { runCli } from '../helpers/cli.js';
@@ -136,6 +137,18 @@ describe.skipIf(!hasSharedBeir())('validating a folder of your own (real SciFact
     await rm(join(dir, 'corpus.jsonl'));
     await writeFile(join(dir, 'corpus.jsonl.gz'), gz.subarray(0, gz.length >> 1));
     expect(await benchError(dir)).toBe(`cannot read corpus file ${dir}/corpus.jsonl.gz: not a whole gzip file (unexpected end of file)`);
+  });
+
+  it('a .gz corpus is estimated by its text, not its compressed size (memory checks)', async () => {
+    const dir = join(work, 'gz');
+    await cp(base, dir, { recursive: true });
+    const plain = await readFile(join(base, 'corpus.jsonl'));
+    await writeFile(join(dir, 'corpus.jsonl.gz'), gzipSync(plain));
+    await rm(join(dir, 'corpus.jsonl'));
+    expect(await textBytes(join(dir, 'corpus.jsonl.gz'))).toBe(plain.length);
+    const ds = await loadDataset('gz', dir, { split: 'test', repeatedIds: 'error' });
+    expect(ds.corpus.fileBytes).toBe(plain.length);
+    expect(ds.files['corpus.jsonl'].contentDigest).toBe((await loadDataset('plain', base, { split: 'test' })).files['corpus.jsonl'].contentDigest);
   });
 
   it('qrels naming a document absent from the corpus: counted and reported as BEIR does, not an error', async () => {

@@ -17,16 +17,14 @@ import { deleteIndexes, NODE_URL, rawClient, testPrefix, warnIfNoNode } from '..
 
 const modelsDir = warnIfNoModels('your own data end to end (bench with e5-small-v2)');
 warnIfNoNode('your own data on OpenSearch');
-const SLICE = { maxQueries: 10, maxDocs: 150 };
+const SLICE = { maxQueries: 8, maxDocs: 100 };
 
 describe.skipIf(!modelsDir || !hasSharedBeir())('a BEIR folder of your own, from real SciFact records', () => {
   let work: string;
   let mini: string;
-  let cache: string;
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'beir-bench-own-data-'));
     mini = join(work, 'data', 'mini');
-    cache = join(work, 'cache');
     await scifactSliceFolder(mini, SLICE, { gzip: true });
   });
   afterAll(async () => {
@@ -35,7 +33,7 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a BEIR folder of your own, from
 
   const bench = async (dataset: string[], out: string, ...extra: string[]): Promise<{ results: ResultsFile; dir: string; stderr: string }> => {
     const r = await runCli([
-      'bench', ...dataset, '--arms', 'bm25,asymmetric', '--models-dir', modelsDir!, '--embed-cache-dir', cache,
+      'bench', ...dataset, '--arms', 'bm25,asymmetric', '--models-dir', modelsDir!,
       '--permutations', '200', '--format', 'json', '--quiet', '--out', join(work, out), ...extra,
     ]);
     expect(r.code, r.stderr).toBe(0);
@@ -50,7 +48,7 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a BEIR folder of your own, from
   beforeAll(async () => {
     registry = await bench(registrySlice, 'registry');
     own = await bench(['--dataset', `mini=${mini}`], 'own');
-  }, 300_000);
+  }, 1_200_000);
 
   it('bench (embedded): the same scores as the registry slice, named as given, with no registry facts', () => {
     expect(scoresOf(own.results)).toEqual(scoresOf(registry.results));
@@ -105,7 +103,7 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a BEIR folder of your own, from
       ].join('\n'),
     );
     const regress = (...args: string[]) =>
-      runCli(['regress', '--matrix', matrix, '--models-dir', modelsDir!, '--embed-cache-dir', cache, '--out', join(work, 'regress'), '--quiet', '--permutations', '200', ...args]);
+      runCli(['regress', '--matrix', matrix, '--models-dir', modelsDir!, '--out', join(work, 'regress'), '--quiet', '--permutations', '200', ...args]);
     const update = await regress('--update');
     expect(update.code, update.stderr + update.stdout).toBe(0);
     const text = await readFile(matrix, 'utf8');
@@ -135,7 +133,7 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a BEIR folder of your own, from
     } finally {
       await writeFile(corpus, original);
     }
-  }, 600_000);
+  }, 1_200_000);
 
   describe.skipIf(!NODE_URL)('on OpenSearch (OPENSEARCH_URL)', () => {
     const prefix = testPrefix();
@@ -151,11 +149,11 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('a BEIR folder of your own, from
       const ownOs = await bench(['--dataset', `mini=${mini}`], 'own-os', ...os);
       expect(ownOs.results.datasets[0].systems.map((s) => s.engine.engine)).toEqual(['opensearch-bm25', 'opensearch-knn']);
       expect(scoresOf(ownOs.results)).toEqual(scoresOf(registryOs.results));
-      // 150 passages: HNSW visits them all, so the node's dense run is the exact one too.
+      // 100 passages: HNSW visits them all, so the node's dense run is the exact one too.
       expect(ownOs.results.datasets[0].systems[1].mean).toEqual(own.results.datasets[0].systems[1].mean);
       const indexes = (await rawClient().cat.indices({ index: `${prefix}-*`, format: 'json' })).body as { index: string }[];
       expect(indexes.map((i) => i.index)).toContainEqual(expect.stringMatching(new RegExp(`^${prefix}-mini-`)));
-    }, 600_000);
+    }, 1_200_000);
   });
 
   it('writes nothing into the folder it reads', async () => {
