@@ -98,7 +98,7 @@ export function expandDatasetSpecs(given: readonly string[]): string[] {
     if (text === '') continue;
     for (const spec of text.toLowerCase() === 'seed' ? SEED_DATASETS : [text]) {
       const parsed = parseDatasetSpec(spec);
-      const key = parsed.path === undefined ? parsed.name : `${parsed.name}=${parsed.path}`;
+      const key = parsed.path === undefined ? parsed.name : `${parsed.name}=${resolve(parsed.path)}`;
       if (!out.has(key)) out.set(key, parsed.path === undefined ? parsed.name : spec);
     }
   }

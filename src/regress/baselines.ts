@@ -43,7 +43,7 @@ export type DataSource = Pick<RunSettings, 'dataDir' | 'datasetCacheDir' | 'mirr
 
 /** The qrels of an entry's queries: the split's, or the slice's (picked as loadDataset picks them). */
 export async function entryQrels(entry: DatasetEntry, rs: DataSource): Promise<Qrels> {
-  const source = await resolveDataset(entry.dataset, { dataDir: rs.dataDir, cacheDir: rs.datasetCacheDir, mirror: rs.mirror, quiet: rs.quiet, baseDir: entry.baseDir });
+  const source = await resolveDataset(entry.source, { dataDir: rs.dataDir, cacheDir: rs.datasetCacheDir, mirror: rs.mirror, quiet: rs.quiet, baseDir: entry.baseDir });
   const all = await readQrels(await requireDatasetFile(source.folder, qrelsFile(entry.split)), { format: 'beir' });
   if (entry.maxQueries === undefined) return all;
   return new Map(pickQueries([...all.keys()], entry.maxQueries).map((q) => [q, all.get(q)!]));

@@ -73,6 +73,14 @@ describe('regression matrix', () => {
     expect(nfcorpus.expected.get('e5')).toMatchObject({ tolerance: { 'ndcg_cut.10': 0.002, 'recall.10': 0.002 }, margin: { 'ndcg_cut.10': 0.02, 'recall.10': 0.02 } });
   });
 
+  it('a folder entry: its path relative to the matrix file, named after the folder (or NAME=PATH)', () => {
+    const m = parse('systems:\n  - engine: bm25\ndatasets:\n  - dataset: data/mini\n    maxQueries: 5\n  - dataset: other=../elsewhere/x\n');
+    expect(m.datasets.map((d) => [d.name, d.dataset, d.source, d.baseDir])).toEqual([
+      ['mini.q5', 'mini', 'data/mini', '/work/regressions'],
+      ['other', 'other', 'other=../elsewhere/x', '/work/regressions'],
+    ]);
+  });
+
   it('defaults: bench metrics at k = 10, tolerance 0.0001 (the stored rounding), margin 0.01', () => {
     const m = parse('systems:\n  - engine: bm25\ndatasets:\n  - dataset: scifact\n    split: dev\n    expected:\n      bm25:\n        metrics: { NDCG@10: 0.5 }\n');
     expect(m.metrics).toEqual(['ndcg_cut.10', 'map_cut.10', 'recall.10']);
@@ -110,6 +118,9 @@ describe('regression matrix', () => {
     ['inputs without content', `${base}  - dataset: scifact\n    inputs:\n      stats: { docs: 1 }\n`, /:6: datasets\[0\]\.inputs: recorded inputs need "content" and "stats"/],
     ['bad system (shared systems-file reader)', 'systems:\n  - model: intfloat/e5-small-v2\n    prefix: sideways\ndatasets: []\n', /:3: systems\[0\]\.prefix: expected one of symmetric, asymmetric/],
     ['unknown top-level field', `tolerence: 0.01\n${base}  - dataset: scifact\n`, /:1: tolerence: unknown field; expected one of description, metrics, tolerance, margin, models, systems, inputs, datasets/],
+    ['a bare name outside the registry (a folder is a path)', `${base}  - dataset: mini\n`, /:4: datasets\[0\]\.dataset: unknown dataset "mini"; .* or a BEIR folder as a path \(\.\/mini\) or NAME=PATH/],
+    ['one name for two folders', `${base}  - dataset: a/mini\n  - dataset: b/mini\n    name: other\n`, /:5: datasets\[1\]\.dataset: "b\/mini" and "a\/mini" \(.*\) are both named mini: name one of them, NAME=PATH/],
+    ['digests recorded for a dataset no entry reads', `inputs:\n  datasets:\n    mini:\n      content: {corpus.jsonl: x}\n${base}  - dataset: scifact\n`, /:3: inputs\.datasets\.mini: unknown dataset "mini"/],
     ['not YAML', 'systems: [\n', /^\/work\/regressions\/m\.yaml:\d+: not valid YAML/],
   ])('%s: an error naming file, line and field', (_, text, message) => {
     expect(() => parse(text)).toThrow(message);
