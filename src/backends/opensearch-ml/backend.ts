@@ -88,7 +88,7 @@ export class OpenSearchMlBackend implements SearchBackend {
   }
 
   static async connect(opts: MlEngineOptions): Promise<OpenSearchMlBackend> {
-    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure }, (node) => {
+    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure, auth: opts.auth }, (node) => {
       const missing = ['opensearch-ml', 'opensearch-knn'].filter((p) => !node.plugins.includes(p));
       if (missing.length > 0) {
         throw new UserError(
