@@ -37,6 +37,7 @@ export function sigv4Refusal(err: unknown, where: string): string | null {
   if (/security token included in the request is invalid|expired/i.test(message)) {
     return `${refused}: the access key id (or session token) is unknown or expired; renew the AWS credentials`;
   }
+  if (/is not authorized to perform/i.test(message)) return `${refused}: grant that action to this IAM principal (the domain's access policy, or its fine-grained access control role mapping)`;
   if (/Credential should be scoped/i.test(message)) return `${refused}: set --opensearch-region and --opensearch-service to the domain's`;
   if (/Missing Authentication Token/i.test(message)) return `${refused}: the request was not signed; use --opensearch-auth sigv4`;
   if (/x-amz-content-sha256/i.test(message)) return `${refused}: the payload hash header does not match the body`;
