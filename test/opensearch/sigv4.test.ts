@@ -129,5 +129,5 @@ describe.skipIf(!NODE_URL || !modelsDir || !hasSharedBeir())('--opensearch-auth 
     expect(b.datasets[0].systems[0].approximation?.exactMean).toEqual(a.datasets[0].systems[0].approximation?.exactMean);
     expect(b.config.opensearch).toMatchObject({ auth: { kind: 'sigv4', region: REGION, service: 'es' } });
     expect(viaAws.stdout + viaAws.stderr).not.toContain(SECRET);
-  }, 300_000);
+  }, 600_000);
 });
