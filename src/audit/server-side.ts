@@ -79,8 +79,8 @@ export async function auditServerSide(input: ServerSideAuditInput): Promise<Depl
     throw new UserError(`deployment audit of ${system.id} needs the local model as its reference: ${err.message} (--audit-passages 0 skips the audit)`);
   });
   if (!('variant' in reference)) throw new Error(`auditServerSide: ${twin.id} did not get a local encoder`);
-  const { url, caFile, insecure } = input.opensearch;
-  const os = createClient({ url, caFile, insecure });
+  const { url, caFile, insecure, auth } = input.opensearch;
+  const os = createClient({ url, caFile, insecure, auth });
   try {
     return await auditDeployment({
       model: system.model,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, errors, type ClientOptions } from '@opensearch-project/opensearch';
 import { UserError } from '../errors.js';
+import { sigv4ClientOptions, sigv4Refusal, type OpenSearchAuth } from './opensearch-sigv4.js';
 
 export interface ConnectionOptions {
   url: string;
@@ -15,6 +16,8 @@ export interface ConnectionOptions {
   insecure?: boolean;
   /** Per-request timeout; bulk requests of large vectors can be slow on a busy node. */
   requestTimeoutMs?: number;
+  /** Default basic (from the environment, or none). */
+  auth?: OpenSearchAuth;
 }
 
 export interface RetryPolicy {
@@ -37,6 +40,8 @@ export interface OpenSearchOptions {
   url: string;
   caFile?: string;
   insecure?: boolean;
+  /** --opensearch-auth: basic (default) or AWS SigV4 with its region and service. */
+  auth?: OpenSearchAuth;
   /** HNSW implementation. The Maven-assembled local node has no native libraries: faiss crashes it. */
   engine: 'lucene' | 'faiss';
   m: number;
@@ -124,9 +129,13 @@ export function createClient(opts: ConnectionOptions): Client {
     console.warn(`warning: TLS certificate verification is disabled for ${redactUrl(opts.url)} (--opensearch-insecure)`);
     ssl.rejectUnauthorized = false;
   }
+  const sigv4 = opts.auth?.kind === 'sigv4' ? opts.auth : null;
+  if (sigv4 && (process.env.OPENSEARCH_USERNAME || process.env.OPENSEARCH_PASSWORD)) {
+    throw new UserError('--opensearch-auth sigv4 signs with AWS credentials: unset OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD (or use --opensearch-auth basic)');
+  }
   return new Client({
     node: opts.url,
-    auth: authFromEnv(),
+    ...(sigv4 ? sigv4ClientOptions(sigv4) : { auth: authFromEnv() }),
     ssl,
     // Retries are ours (withRetry): the client's own are immediate, without backoff.
     maxRetries: 0,
@@ -144,7 +153,8 @@ export function isTransient(err: unknown): boolean {
 export function errorReason(err: unknown): string {
   if (err instanceof errors.ResponseError) {
     const e = err.body?.error;
-    const reason = typeof e === 'string' ? e : e?.root_cause?.[0]?.reason ?? e?.reason ?? e?.type;
+    // OpenSearch's { error }, or AWS's { message } (a refused signature, a missing permission).
+    const reason = typeof e === 'string' ? e : (e?.root_cause?.[0]?.reason ?? e?.reason ?? e?.type ?? err.body?.message);
     return `HTTP ${err.statusCode}${reason ? `: ${reason}` : ''}`;
   }
   return err instanceof Error ? err.message : String(err);
@@ -179,6 +189,8 @@ export async function probeNode(client: Client, url: string): Promise<NodeInfo> 
       plugins: [...new Set(plugins.map((p) => p.component ?? ''))].filter(Boolean).sort(),
     };
   } catch (err) {
+    const aws = sigv4Refusal(err, where);
+    if (aws) throw new UserError(aws);
     if (err instanceof errors.ResponseError && (err.statusCode === 401 || err.statusCode === 403)) {
       throw new UserError(
         `OpenSearch at ${where} refused the credentials (HTTP ${err.statusCode}); set OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD.`,

@@ -69,7 +69,7 @@ export class OpenSearchBackend implements SearchBackend {
   /** Connects and probes the node; fails fast with a UserError naming the URL. */
   static async connect(opts: OpenSearchOptions): Promise<OpenSearchBackend> {
     validate(opts);
-    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure });
+    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure, auth: opts.auth });
     return new OpenSearchBackend(client, opts, node);
   }
 

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { loadEncoder } from '../embed/encoder.js';
 import { weightsOrigin } from '../embed/model-source.js';
 import { UserError } from '../errors.js';
+import { isLoopbackHost, readServeKey, SERVE_API_KEY_ENV } from '../serve/api-key.js';
 import { buildServer } from '../serve/server.js';
 import { openServeCache } from '../serve/serve-cache.js';
 import { parseSimulation, simulatedEncoder, SIMULATE_HELP } from '../serve/simulate.js';
@@ -11,7 +12,20 @@ import { checkPositiveIntegers } from '../option-checks.js';
 
 function builder(y: Argv) {
   return withModelOptions(y)
-    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on (0.0.0.0 for every interface: the server has no authentication)' })
+    .option('host', {
+      type: 'string',
+      default: '127.0.0.1',
+      describe: `Interface to listen on (0.0.0.0 for every interface: needs an API key, $${SERVE_API_KEY_ENV} or --api-key-file, or --open)`,
+    })
+    .option('api-key-file', {
+      type: 'string',
+      describe: `File whose first line is the API key clients must send as Authorization: Bearer <key> (or set $${SERVE_API_KEY_ENV}; never a flag value, which ps shows). GET /health stays open`,
+    })
+    .option('open', {
+      type: 'boolean',
+      default: false,
+      describe: 'Listen on a non-loopback --host without an API key: anyone who can reach the port can use the model (a private network you trust)',
+    })
     .option('port', { type: 'number', default: 8080, describe: 'TCP port (0: any free port; the address is printed on stderr)' })
     .option('max-queue', { type: 'number', default: 64, describe: 'Requests that may wait behind the one being encoded; more get 503 with Retry-After' })
     .option('max-inputs', { type: 'number', default: 2048, describe: 'Most inputs per request (413 above)' })
@@ -23,6 +37,7 @@ function builder(y: Argv) {
     })
     .example('$0 serve', 'e5-small-v2 (fp32, from ~/.cache/beir-bench/models when provisioned there) at http://127.0.0.1:8080/v1')
     .example('$0 bench --dataset scifact --encoder-url http://127.0.0.1:8080/v1', 'Then, elsewhere: bench through it')
+    .example(`$0 serve --host 0.0.0.0 --api-key-file ~/.config/beir-bench/serve.key`, 'Reachable by a cluster\'s ML nodes; clients send the key as Authorization: Bearer (bench: $BEIR_BENCH_ENCODER_API_KEY)')
     .example('$0 serve --simulate padding-pooling,unnormalised', 'A deployment with the mistakes of a naive handler, to test the audit (docs/AUDIT.md)');
 }
 
@@ -33,6 +48,12 @@ export const serveCommand = defineCommand({
     'GET /v1/models, GET /health), backed by the local encoder and the embedding cache. SIGINT/SIGTERM finish the requests in flight, then stop',
   builder,
   handler: async (a) => {
+    const apiKey = readServeKey(a['api-key-file']);
+    if (!apiKey && !a.open && !isLoopbackHost(a.host)) {
+      throw new UserError(
+        `--host ${a.host} is reachable from other machines and the server has no API key: set $${SERVE_API_KEY_ENV} or --api-key-file, or pass --open if it is meant to be open`,
+      );
+    }
     const mo = modelOptionsFrom(a);
     const simulate = parseSimulation(a.simulate ?? '', mo.model);
     const loaded = await loadEncoder({
@@ -47,7 +68,7 @@ export const serveCommand = defineCommand({
     const encoder = simulatedEncoder(loaded, simulate);
     // Wrong-on-purpose vectors stay out of the embedding cache (their settings would key them apart anyway).
     const cache = mo.cacheDir === null || simulate ? null : await openServeCache(mo.cacheDir, encoder.info);
-    const app = buildServer({ encoder, model: mo.model, cache, maxQueue: a['max-queue'], maxInputs: a['max-inputs'], maxBytes: a['max-request-bytes'], simulate });
+    const app = buildServer({ encoder, model: mo.model, cache, maxQueue: a['max-queue'], maxInputs: a['max-inputs'], maxBytes: a['max-request-bytes'], simulate, apiKey });
     let address: string;
     try {
       address = await app.listen({ host: a.host, port: a.port });
@@ -59,10 +80,11 @@ export const serveCommand = defineCommand({
       }
       throw err;
     }
+    const access = apiKey ? 'API key required (Authorization: Bearer)' : isLoopbackHost(a.host) ? 'no API key (loopback only)' : 'OPEN: no API key (--open)';
     const where = cache ? `cache ${mo.cacheDir} (reading ${cache.namespaces.join(', ')})` : 'no cache';
     if (simulate) process.stderr.write(`beir-bench serve: SIMULATING a broken deployment (${simulate.faults.join(', ')}): these vectors are wrong on purpose\n`);
     process.stderr.write(
-      `beir-bench serve: ${mo.model.id} (${mo.dtype}, ${mo.device}; weights ${weightsOrigin(loaded.info)}) at ${address}/v1 — POST /v1/embeddings, GET /v1/models, GET /health; ${where}. Ctrl-C stops.\n`,
+      `beir-bench serve: ${mo.model.id} (${mo.dtype}, ${mo.device}; weights ${weightsOrigin(loaded.info)}) at ${address}/v1 — POST /v1/embeddings, GET /v1/models, GET /health; ${access}; ${where}. Ctrl-C stops.\n`,
     );
     await new Promise<void>((stopped) => {
       let stopping = false;

@@ -1,6 +1,8 @@
 /** The OpenSearch flags of `bench` (and scripts), and their translation into OpenSearchOptions. */
 import type { Argv } from 'yargs';
 import type { OpenSearchOptions } from '../backends/opensearch-client.js';
+import { SIGV4_SERVICES, type OpenSearchAuth, type Sigv4Service } from '../backends/opensearch-sigv4.js';
+import { UserError } from '../errors.js';
 import { checkIntegers, checkPositiveIntegers } from '../option-checks.js';
 
 export const DEFAULT_OPENSEARCH_URL = 'http://localhost:9200';
@@ -18,6 +20,24 @@ export function withOpenSearchOptions<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: 'Do not verify the OpenSearch TLS certificate (warns; for self-signed test clusters only)',
+    })
+    .option('opensearch-auth', {
+      choices: ['basic', 'sigv4'] as const,
+      default: 'basic' as const,
+      describe:
+        'basic: $OPENSEARCH_USERNAME / $OPENSEARCH_PASSWORD when set (else none); sigv4: sign every request for Amazon OpenSearch Service ' +
+        'or Serverless with credentials from the AWS SDK default chain ($AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY, $AWS_PROFILE, a role)',
+    })
+    .option('opensearch-region', {
+      type: 'string',
+      default: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION,
+      defaultDescription: '$AWS_REGION, else $AWS_DEFAULT_REGION',
+      describe: 'AWS region of the domain or collection (--opensearch-auth sigv4), e.g. us-east-1',
+    })
+    .option('opensearch-service', {
+      choices: SIGV4_SERVICES,
+      default: 'es' as const,
+      describe: 'Signing name (--opensearch-auth sigv4): es for an OpenSearch Service domain, aoss for a Serverless collection',
     })
     .option('engine', {
       choices: ['lucene', 'faiss'] as const,
@@ -42,6 +62,7 @@ export function withOpenSearchOptions<T>(y: Argv<T>) {
       describe: 'Start of every index name (<prefix>-<dataset>-<system>-<hash>), e.g. to keep teams apart on a shared cluster',
     })
     .check((a) => {
+      if (a['opensearch-auth'] === 'sigv4' && !a['opensearch-region']) throw new UserError('--opensearch-auth sigv4 needs --opensearch-region (or $AWS_REGION), e.g. us-east-1');
       checkIntegers(a, ['replicas'], 0);
       return checkPositiveIntegers(a, ['hnsw-m', 'ef-construction', 'ef-search', 'bulk-concurrency', 'bulk-size', 'shards']);
     });
@@ -51,6 +72,9 @@ export interface OpenSearchArgs {
   'opensearch-url': string;
   'opensearch-ca'?: string;
   'opensearch-insecure': boolean;
+  'opensearch-auth': OpenSearchAuth['kind'];
+  'opensearch-region'?: string;
+  'opensearch-service': Sigv4Service;
   engine: 'lucene' | 'faiss';
   'hnsw-m': number;
   'ef-construction': number;
@@ -70,6 +94,7 @@ export function openSearchOptionsFrom(a: OpenSearchArgs): OpenSearchOptions {
     url: a['opensearch-url'],
     caFile: a['opensearch-ca'],
     insecure: a['opensearch-insecure'],
+    auth: a['opensearch-auth'] === 'sigv4' ? { kind: 'sigv4', region: a['opensearch-region']!, service: a['opensearch-service'] } : { kind: 'basic' },
     engine: a.engine,
     m: a['hnsw-m'],
     efConstruction: a['ef-construction'],

@@ -11,7 +11,7 @@ export const OPENSEARCH_OPTIONS: FamilyOptions<OpenSearchOptions> = {
   withOptions: withOpenSearchOptions,
   group: {
     title: 'OpenSearch (opensearch-* engines):',
-    options: ['opensearch-url', 'opensearch-ca', 'opensearch-insecure', 'engine', 'hnsw-m', 'ef-construction', 'ef-search', 'recreate', 'bulk-concurrency', 'bulk-size', 'shards', 'replicas', 'index-prefix'],
+    options: ['opensearch-url', 'opensearch-ca', 'opensearch-insecure', 'opensearch-auth', 'opensearch-region', 'opensearch-service', 'engine', 'hnsw-m', 'ef-construction', 'ef-search', 'recreate', 'bulk-concurrency', 'bulk-size', 'shards', 'replicas', 'index-prefix'],
   },
   from: (args) => openSearchOptionsFrom(args as unknown as OpenSearchArgs),
   // A URL may carry user:password; results are shared, credentials never are.

@@ -52,7 +52,7 @@ async function serverModel(system: DenseSystem, res: RunResources): Promise<{ mo
   const server = await res.embeddingServer(system);
   const info = (await res.encoderFor(system, null)).info;
   const identity = `beir-bench serve ${configHash(keyPartsOf(info))}`;
-  return { model: { kind: 'endpoint', endpoint: { url: `${server.url}/embeddings`, model: system.model.id, identity }, ephemeral: true }, identity, encoder: info };
+  return { model: { kind: 'endpoint', endpoint: { url: `${server.url}/embeddings`, model: system.model.id, apiKey: server.apiKey, identity }, ephemeral: true }, identity, encoder: info };
 }
 
 /** The harness encoded nothing itself (encoded and fromCache 0): the node sent the texts to the model (engine.ml says how many). */

@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import { embedTexts, type VectorSource } from '../embed/cache.js';
 import type { Encoder, LocalEncoderInfo } from '../embed/encoder.js';
 import type { ModelSpec } from '../models/spec.js';
+import { bearerMatches } from './api-key.js';
 import { ApiError, parseEmbeddingsRequest } from './embeddings-request.js';
 import type { Simulation } from './simulate.js';
 
@@ -24,6 +25,8 @@ export interface ServerOptions {
   maxBytes: number;
   /** `--simulate`: a deliberately broken deployment (the encoder given is already its variant). */
   simulate?: Simulation | null;
+  /** Every route but GET /health then requires `Authorization: Bearer <apiKey>` (401 otherwise). */
+  apiKey?: string | null;
 }
 
 /** A 500 the client sees; the details go to the server's stderr. */
@@ -55,6 +58,15 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     if (status >= 500) process.stderr.write(`beir-bench serve: ${request.method} ${request.url} failed: ${err.stack ?? err.message}\n`);
     return sendError(reply, new ApiError(status, status >= 500 ? INTERNAL : clientMessage(err, opts.maxBytes), null, err.code ?? null));
   });
+  // Before the body is read: a caller without the key costs no parsing. /health stays open for liveness probes.
+  const { apiKey } = opts;
+  if (apiKey) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.url === '/health' || bearerMatches(request.headers.authorization, apiKey)) return;
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(reply, new ApiError(401, 'missing or wrong API key: send the key the server was started with as Authorization: Bearer <key>', null, 'invalid_api_key'));
+    });
+  }
   app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError(404, `no route ${request.method} ${request.url}; try POST /v1/embeddings`)));
 
   app.get('/health', async () => ({

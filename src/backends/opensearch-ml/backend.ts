@@ -88,7 +88,7 @@ export class OpenSearchMlBackend implements SearchBackend {
   }
 
   static async connect(opts: MlEngineOptions): Promise<OpenSearchMlBackend> {
-    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure }, (node) => {
+    const { client, node } = await connectProbed({ url: opts.url, caFile: opts.caFile, insecure: opts.insecure, auth: opts.auth }, (node) => {
       const missing = ['opensearch-ml', 'opensearch-knn'].filter((p) => !node.plugins.includes(p));
       if (missing.length > 0) {
         throw new UserError(
@@ -157,13 +157,14 @@ export class OpenSearchMlBackend implements SearchBackend {
     let reuse: { connectorId: string; model?: ModelInfo } | null = null;
     for (const c of await this.api.findConnectors(name)) {
       const models = await this.api.modelsOfConnector(c.id);
-      if (!reuse && !this.opts.recreate && fingerprintIn(c.description) === fingerprint) {
+      // A temporary endpoint's connector holds that server's key: one left at this address by an earlier run has a stale one.
+      if (!reuse && !this.opts.recreate && !model.ephemeral && fingerprintIn(c.description) === fingerprint) {
         const match = models.find((m) => fingerprintIn(m.description) === fingerprint);
         reuse = { connectorId: c.id, model: match };
         for (const m of models) if (m !== match) await this.api.deleteModel(m.id);
         continue;
       }
-      this.log(`replacing ml-commons connector ${c.id} (${name}): ${this.opts.recreate ? 'recreate was requested' : 'its fingerprint differs'}`);
+      this.log(`replacing ml-commons connector ${c.id} (${name}): ${this.opts.recreate ? 'recreate was requested' : model.ephemeral ? 'an earlier run\'s temporary endpoint' : 'its fingerprint differs'}`);
       for (const m of models) await this.api.deleteModel(m.id);
       await this.api.deleteConnector(c.id);
     }
