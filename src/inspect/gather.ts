@@ -100,6 +100,9 @@ export async function gatherEvidence(model: ReportModel, opts: InspectOptions): 
     if (!model.datasets.some((d) => d.name === n)) throw new UserError(`--dataset ${n}: the results hold ${model.datasets.map((d) => d.name).join(', ')}`);
   }
   const asked = new Set(opts.queries);
+  const found = new Set<string>();
+  const scoredBy: string[] = [];
+  const pending: { d: ReportDataset; comparisons: ComparisonEvidence[]; corpusPath: string; corpus: CorpusCheck[] }[] = [];
   const out: InspectDataset[] = [];
   for (const d of model.datasets.filter((x) => names.includes(x.name))) {
     const pairs = pairsOf(d, model, opts);
@@ -126,19 +129,23 @@ export async function gatherEvidence(model: ReportModel, opts: InspectOptions): 
     const comparisons = pairs.map((p) => {
       const a = sides.get(p.baseline)!;
       const b = sides.get(p.system)!;
-      for (const q of asked) {
-        if (!(q in a.perQuery && q in b.perQuery)) {
-          throw new UserError(`--query ${q}: not a query both ${a.ref.label} and ${b.ref.label} scored on ${d.displayName} (${Object.keys(a.perQuery).length} queries, e.g. ${Object.keys(a.perQuery).slice(0, 3).join(', ')})`);
-        }
-      }
-      return compareQueries(d, a, b, split.qrels, texts, { top: opts.top, asked: [...asked], metric, k }, metric === model.metrics[0] ? p.lengthAnalysis : null);
+      // A query asked for is shown by each comparison that scored it; one that none scored is an error below.
+      const held = [...asked].filter((q) => q in a.perQuery && q in b.perQuery);
+      for (const q of held) found.add(q);
+      scoredBy.push(`${b.ref.label} vs ${a.ref.label} on ${d.displayName} (${Object.keys(a.perQuery).length} queries, e.g. ${Object.keys(a.perQuery).slice(0, 2).join(', ')})`);
+      return compareQueries(d, a, b, split.qrels, texts, { top: opts.top, asked: held, metric, k }, metric === model.metrics[0] ? p.lengthAnalysis : null);
     });
-    const passages = await readPassages(join(folder, CORPUS_FILE), shownDocIds(comparisons), corpus);
-    out.push({ name: d.name, displayName: d.displayName, comparisons, passages });
+    pending.push({ d, comparisons, corpusPath: join(folder, CORPUS_FILE), corpus });
   }
-  if (out.length === 0) {
+  if (pending.length === 0) {
     const wanted = [opts.baseline && `--baseline ${opts.baseline}`, opts.system && `--system ${opts.system}`].filter(Boolean).join(' ');
     throw new UserError(`no comparison to inspect${wanted ? ` matches ${wanted}` : ' in the results'}: name two systems with --baseline and --system`);
+  }
+  const unknown = [...asked].filter((q) => !found.has(q));
+  if (unknown.length > 0) throw new UserError(`--query ${unknown.join(',')}: not a query both systems scored in ${scoredBy.join('; ')}`);
+  for (const { d, comparisons, corpusPath, corpus } of pending) {
+    const passages = await readPassages(corpusPath, shownDocIds(comparisons), corpus);
+    out.push({ name: d.name, displayName: d.displayName, comparisons, passages });
   }
   return { datasets: out };
 }

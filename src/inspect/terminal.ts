@@ -35,7 +35,7 @@ function plain(t: PlainTable): string {
 
 function hitTable(q: QueryEvidence, c: ComparisonEvidence, ds: InspectDataset, opts: TerminalOptions): string {
   // rank + two systems of mark, doc id, score, passage; cli-table3 adds 3 characters per column (border, padding).
-  const docWidth = Math.min(28, Math.max(6, ...[...q.hitsA, ...q.hitsB].map((h) => h.docId.length)) + 2);
+  const docWidth = Math.min(44, Math.max(6, ...[...q.hitsA, ...q.hitsB].map((h) => h.docId.length)) + 2);
   const fixed = 5 + 2 * (5 + docWidth + 9) + 9 * 1;
   const passage = Math.max(24, Math.floor((opts.width - fixed) / 2));
   const table = new Table({

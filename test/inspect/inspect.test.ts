@@ -182,7 +182,7 @@ describe.skipIf(!modelsDir)('inspect on a SciFact slice run', () => {
     await cp(runDir, movedDir, { recursive: true });
     await writeFile(join(movedDir, 'results.json'), JSON.stringify(moved));
     const cases: [string[], RegExp][] = [
-      [[runDir, '--query', 'no-such-query'], /--query no-such-query: not a query both BM25 and Asymmetric scored on SciFact/],
+      [[runDir, '--query', 'no-such-query'], /--query no-such-query: not a query both systems scored in Asymmetric vs BM25 on SciFact/],
       [[runDir, '--system', 'e5-small-v2.symmetric'], /system "e5-small-v2.symmetric" is not a system of the results for SciFact/],
       [[runDir, '--metric', 'P@5'], /--metric P@5: the results hold NDCG@10, MAP@10, Recall@10/],
       [[noRuns], /run file .*bm25\.trec \(listed in its results.json\) is missing/],
