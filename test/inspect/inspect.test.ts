@@ -150,6 +150,17 @@ describe.skipIf(!modelsDir)('inspect on a SciFact slice run', () => {
     });
     // The summary views are tables too.
     expect(tokens.filter((t) => t.type === 'table').length).toBe(c.shown.length + 3);
+
+    // report --inspect appends the same blocks to report.md; JSON reports refuse it.
+    const report = await runCli(['report', runDir, '--inspect', '3']);
+    expect(report.code, report.stderr).toBe(0);
+    const reportTokens = marked.lexer(report.stdout);
+    const at = reportTokens.findIndex((t) => t.type === 'heading' && (t as Tokens.Heading).text === 'Per-query evidence');
+    expect(at).toBeGreaterThan(0);
+    expect(reportTokens.slice(at).filter((t) => t.type === 'heading' && (t as Tokens.Heading).depth === 4)).toHaveLength(c.shown.length);
+    const json = await runCli(['report', runDir, '--inspect', '3', '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/--inspect adds a section to md and html reports, not json/);
   });
 
   it('reads a dataset folder rebuilt in another order (same records) and refuses one whose passages changed', async () => {
