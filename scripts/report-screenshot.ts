@@ -5,6 +5,8 @@
  *          [--png docs/report-example.png] [--color-scheme light|dark] [--width auto|PX] [--height 0 (whole page)]
  * --width auto (the default) widens the page until no table needs its horizontal scrollbar, so the picture shows
  * every column: the report's tables scroll inside a page of limited width, and a fixed width cut off the right ones.
+ * --inspect N renders the report with `--inspect N` and pictures its per-query evidence section (the first comparison,
+ * its first query opened) at the page's own width instead (docs/inspect-example.png).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,7 @@ const { values, positionals } = parseArgs({
     'color-scheme': { type: 'string', default: 'light' },
     width: { type: 'string', default: 'auto' },
     height: { type: 'string', default: '0' },
+    inspect: { type: 'string' },
   },
 });
 if (positionals.length === 0) {
@@ -32,9 +35,10 @@ const MIN_WIDTH = 1280;
 /** Where --width auto gives up (a box that overflows at any width). */
 const MAX_WIDTH = 16384;
 if (scheme !== 'light' && scheme !== 'dark') throw new Error(`--color-scheme must be light or dark, got ${scheme}`);
-const auto = values.width === 'auto';
+const inspect = values.inspect;
+const auto = values.width === 'auto' && inspect === undefined;
 const height = Number(values.height);
-let width = auto ? MIN_WIDTH : Number(values.width);
+let width = values.width === 'auto' ? MIN_WIDTH : Number(values.width);
 if (!Number.isInteger(width) || width <= 0) throw new Error(`--width must be auto or a positive number of pixels, got ${values.width}`);
 if (!Number.isInteger(height) || height < 0) throw new Error(`--height must be 0 (the whole page) or a number of pixels, got ${values.height}`);
 requireChromium();
@@ -42,7 +46,7 @@ requireChromium();
 const dir = mkdtempSync(join(tmpdir(), 'beir-bench-screenshot-'));
 try {
   const out = join(dir, 'report');
-  execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'report', ...positionals, '--format', 'html', '--out', out], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'report', ...positionals, '--format', 'html', '--out', out, ...(inspect ? ['--inspect', inspect] : [])], { stdio: 'inherit' });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width, height: height || 900 }, colorScheme: scheme });
@@ -61,7 +65,12 @@ try {
         await page.setViewportSize({ width, height: height || 900 });
       }
     }
-    await page.screenshot({ path: resolve(values.png), fullPage: height === 0 });
+    if (inspect) {
+      await page.locator('details.inspect-query').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      await page.locator('section.inspect-comparison').first().screenshot({ path: resolve(values.png) });
+    } else {
+      await page.screenshot({ path: resolve(values.png), fullPage: height === 0 });
+    }
     console.log(`wrote ${values.png} (${scheme}, ${width}px wide${auto ? ', the widest table\'s width' : ''})`);
   } finally {
     await browser.close();

@@ -9,6 +9,7 @@ import { datasetsCommand } from './commands/datasets.js';
 import { downloadCommand } from './commands/download.js';
 import { evalCommand } from './commands/eval.js';
 import { importCommand } from './commands/import.js';
+import { inspectCommand } from './commands/inspect.js';
 import { modelsCommand } from './commands/models.js';
 import { regressCommand } from './commands/regress.js';
 import { reportCommand } from './commands/report.js';
@@ -47,6 +48,7 @@ const COMMANDS = [
   datasetsCommand,
   modelsCommand,
   reportCommand,
+  inspectCommand,
   importCommand,
   regressCommand,
   cacheCommand,

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { pathState } from '../atomic-file.js';
@@ -6,11 +5,14 @@ import { UserError } from '../errors.js';
 import { combineResults } from '../report/combine.js';
 import { DEFAULT_EXTRA_COLUMNS, EXTRA_COLUMNS, type ExtraColumn } from '../report/comparison-rows.js';
 import { renderReport, REPORT_FORMATS, reportFiles, writeReportFolder } from '../report/report-files.js';
-import { readResults } from '../results/read-results.js';
+import { readResults, resultsPath } from '../results/read-results.js';
 import { defineCommand } from './define-command.js';
+import { evidenceAppendix } from '../inspect/appendix.js';
+import { checkIntegers } from '../option-checks.js';
+import { evidenceOptions, withEvidenceOptions } from './evidence-options.js';
 
 function builder(y: Argv) {
-  return y
+  return withEvidenceOptions(y, 'inspect-')
     .positional('results', {
       type: 'string',
       array: true,
@@ -41,8 +43,16 @@ function builder(y: Argv) {
       default: false,
       describe: 'Combine runs whose inputs differ (dataset file hashes, split, passage or query counts, k, self-hit rule); the differences are listed in the notes',
     })
+    .option('inspect', {
+      type: 'number',
+      describe:
+        'Add the per-query evidence (as `beir-bench inspect` shows it) to md and html reports: the N largest losses and gains of each comparison, ' +
+        'both systems\' hits marked with the qrels, read from the run files and the dataset folders the runs recorded',
+    })
     .example('$0 report results/20261201-1200-scifact-e5-small-v2', 'The run\'s table as markdown on stdout')
     .example('$0 report results/<scifact-run> results/<nfcorpus-run> --format html --out report/', 'Both datasets in one page, plus each chart as an SVG')
+    .check((a) => checkIntegers(a, ['inspect'], 0))
+    .example('$0 report results/<arguana-run> --format html --out report/ --inspect 5', 'The table, and each comparison\'s 5 largest losses and gains query by query')
     .example('$0 report embedded/results.json opensearch/results.json --columns none', 'Embedded and OpenSearch runs of the same systems side by side');
 }
 
@@ -54,12 +64,6 @@ export function parseExtraColumns(value: string): ExtraColumn[] {
     if (!(EXTRA_COLUMNS as readonly string[]).includes(i)) throw new UserError(`--columns: unknown column "${i}"; expected none or a list of ${EXTRA_COLUMNS.join(', ')}`);
   }
   return [...new Set(items as ExtraColumn[])];
-}
-
-/** A results/<run-id>/ folder stands for its results.json. */
-async function resultsPath(arg: string): Promise<string> {
-  const s = await stat(arg).catch(() => null);
-  return s?.isDirectory() ? join(arg, 'results.json') : arg;
 }
 
 export const reportCommand = defineCommand({
@@ -75,11 +79,14 @@ export const reportCommand = defineCommand({
       inputs.push({ results: await readResults(file), source: file });
     }
     const model = combineResults(inputs, { allowDifferentInputs: a.allowDifferentInputs });
+    const asked = a.inspect !== undefined || a.inspectQuery !== undefined;
+    if (asked && a.format !== 'md' && a.format !== 'html') throw new UserError(`--inspect adds a section to md and html reports, not ${a.format}: for JSON use beir-bench inspect --format json`);
+    const appendix = asked ? await evidenceAppendix(model, evidenceOptions({ ...a, query: a.inspectQuery, baseline: a.inspectBaseline, system: a.inspectSystem }, a.inspect ?? 0), a.inspectSnippet) : undefined;
     if (a.out === undefined) {
-      process.stdout.write(await renderReport(model, a.format, { extras }));
+      process.stdout.write(await renderReport(model, a.format, { extras, appendix }));
       return;
     }
-    const files = await reportFiles(model, [a.format], extras);
+    const files = await reportFiles(model, [a.format], extras, appendix);
     await writeReportFolder(a.out, files, seen);
     process.stderr.write(`Report: ${join(a.out, `report.${a.format}`)} and ${files.size - 1} chart SVGs\n`);
   },

@@ -136,7 +136,13 @@ function auditHtml(sections: AuditSection[]): string {
   return `<h2>Deployment audit</h2>\n${parts.join('\n')}`;
 }
 
-export function renderHtmlPage(model: ReportModel, table: ReportTable, notes: string[], charts: RenderedChart[]): string {
+/** A section another layer renders (the per-query evidence of `report --inspect`): its HTML and the styles it needs. */
+export interface HtmlAppendix {
+  style: string;
+  html: string;
+}
+
+export function renderHtmlPage(model: ReportModel, table: ReportTable, notes: string[], charts: RenderedChart[], appendix?: HtmlAppendix): string {
   const title = reportTitle(model);
   const systems = model.columns.map((c) => `<li><strong>${esc(c.label)}</strong> (<code>${esc(c.id)}</code>): ${esc(columnDescription(c))}.</li>`);
   const runs = model.runs.map((r) => `<li>${model.runs.length > 1 ? `run ${r.n}: ` : ''}<code>${esc(r.runId)}</code> (${esc(r.source)}): ${esc(runSettings(r))}.</li>`);
@@ -155,7 +161,7 @@ export function renderHtmlPage(model: ReportModel, table: ReportTable, notes: st
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="color-scheme" content="light dark">
 <title>${esc(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${appendix?.style ?? ''}</style>
 </head>
 <body>
 <h1>${esc(title)}</h1>
@@ -177,6 +183,7 @@ ${runs.join('\n')}
 ${notesHtml(notes)}
 ${auditHtml(auditSections(model))}
 ${chartSections.length ? `<h2>Charts</h2>\n${chartSections.join('\n')}` : ''}
+${appendix?.html ?? ''}
 </body>
 </html>
 `;

@@ -11,7 +11,7 @@ import { reportCharts } from './charts.js';
 import type { ResultsFile } from '../results/schema.js';
 import { combineResults, type ReportModel } from './combine.js';
 import { buildReportTable, DEFAULT_EXTRA_COLUMNS, reportNotes, type ExtraColumn } from './comparison-rows.js';
-import { renderHtmlPage, type RenderedChart } from './html-page.js';
+import { renderHtmlPage, type HtmlAppendix, type RenderedChart } from './html-page.js';
 import { reportMarkdown } from './markdown-report.js';
 import { renderCsv } from './render.js';
 import { reportJson } from './report-json.js';
@@ -36,6 +36,8 @@ export interface RenderOptions {
   charts?: RenderedChart[];
   /** Markdown: link the charts as image files beside the report (true when the SVGs are written with it). */
   linkCharts?: boolean;
+  /** Sections after the report's own (`report --inspect`): markdown text and an HTML section with its styles. */
+  appendix?: { md: string; html: HtmlAppendix };
 }
 
 /** The report in one format, as text. */
@@ -43,9 +45,9 @@ export async function renderReport(model: ReportModel, format: ReportFormat, opt
   const table = buildReportTable(model, opts.extras ?? DEFAULT_EXTRA_COLUMNS);
   switch (format) {
     case 'md':
-      return reportMarkdown(model, table, reportNotes(model), opts.linkCharts ? (opts.charts ?? (await renderCharts(model))) : []);
+      return reportMarkdown(model, table, reportNotes(model), opts.linkCharts ? (opts.charts ?? (await renderCharts(model))) : []) + (opts.appendix ? `\n${opts.appendix.md}` : '');
     case 'html':
-      return renderHtmlPage(model, table, reportNotes(model), opts.charts ?? (await renderCharts(model)));
+      return renderHtmlPage(model, table, reportNotes(model), opts.charts ?? (await renderCharts(model)), opts.appendix?.html);
     case 'json':
       return reportJson(model);
     case 'csv':
@@ -54,10 +56,15 @@ export async function renderReport(model: ReportModel, format: ReportFormat, opt
 }
 
 /** The files of a report folder: report.<format> for each format asked, and each chart's light SVG. */
-export async function reportFiles(model: ReportModel, formats: readonly ReportFormat[], extras?: readonly ExtraColumn[]): Promise<Map<string, string>> {
+export async function reportFiles(
+  model: ReportModel,
+  formats: readonly ReportFormat[],
+  extras?: readonly ExtraColumn[],
+  appendix?: RenderOptions['appendix'],
+): Promise<Map<string, string>> {
   const charts = await renderCharts(model);
   const files = new Map<string, string>();
-  for (const f of formats) files.set(`report.${f}`, await renderReport(model, f, { extras, charts, linkCharts: true }));
+  for (const f of formats) files.set(`report.${f}`, await renderReport(model, f, { extras, charts, linkCharts: true, appendix }));
   for (const c of charts) files.set(c.file, c.svg.light);
   return files;
 }

@@ -3,7 +3,8 @@
  * version or a file that is not results at all), then the whole file validated against
  * schema/results.schema.json, errors naming the offending field.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import { SCHEMA_VERSION, type ResultsFile } from './schema.js';
@@ -57,4 +58,10 @@ export async function readResults(file: string): Promise<ResultsFile> {
     throw new UserError(`${file} is not JSON: ${(err as Error).message}`);
   }
   return checkResults(data, file);
+}
+
+/** A results/<run-id>/ folder stands for its results.json (report, inspect). */
+export async function resultsPath(arg: string): Promise<string> {
+  const s = await stat(arg).catch(() => null);
+  return s?.isDirectory() ? join(arg, 'results.json') : arg;
 }
