@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A real OpenSearch on 127.0.0.1 with the k-NN, ml-commons and neural-search plugins, built from Maven Central
 # artifacts (no Docker).
-# Usage: scripts/opensearch-local.sh start [--nodes 1|2] [--secure] | stop | status | pid | delete
+# Usage: scripts/opensearch-local.sh start [--nodes 1|2] [--secure] | stop | status | pid | delete | secure-env
 #   --nodes 1 (default): one node with every role, on $PORT.
 #   --nodes 2: a data/cluster-manager node on $PORT and an ML node on $PORT+1 (the shape users scale to);
 #              remote models then run on the ML node only.
 #   --secure: the security plugin too, HTTPS and basic auth (scripts/opensearch-secure.sh), installed apart in
 #             opensearch-<version>-secure; a port keeps it until `delete`. Users: docs/OPENSEARCH.md.
+#   secure-env: OPENSEARCH_SECURE_URL=... OPENSEARCH_SECURE_DIR=... of the secured node on $PORT (for `export`; the
+#               secured-node tests read them).
 #   pid: the process id of each running node of $PORT, one per line (the fault tests kill a node with it).
 #   delete: stop, then remove the node folders of $PORT (data, logs, config): for throw-away nodes.
 #
@@ -320,6 +322,7 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   pid) pids ;;
+  secure-env) $SECURE || die "no secured node on port $PORT"; echo "OPENSEARCH_SECURE_URL=$URL OPENSEARCH_SECURE_DIR=$SEC_DIR" ;;
   delete) stop; rm -rf $(node_dirs 1) "$OS_HOME/cluster2-$PORT" "$LAYOUT_FILE" "$SEC_DIR"; log "deleted the node folders of port $PORT" ;;
-  *) echo "usage: $0 start [--nodes 1|2] [--secure] | stop | status | pid | delete" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--nodes 1|2] [--secure] | stop | status | pid | delete | secure-env" >&2; exit 2 ;;
 esac
