@@ -12,7 +12,7 @@
 
 SEC_DIR="$OS_HOME/security-$PORT"
 HARNESS_USER=beir-bench
-ROLES_FILE="$(dirname "${BASH_SOURCE[0]}")/opensearch-roles.json"
+ROLES_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/opensearch-roles.json"
 # The node certificate's subject, which the transport layer accepts from its peers (plugins.security.nodes_dn).
 NODE_DN="CN=beir-bench-node,OU=beir-bench,O=beir-bench"
 
@@ -95,11 +95,15 @@ secure_api() {
 
 # secure_apply_users: the roles of scripts/opensearch-roles.json, and the harness user mapped to them (idempotent).
 secure_apply_users() {
-  local role
-  for role in $(node -e 'for (const r of Object.keys(require(process.argv[1]))) console.log(r)' "$ROLES_FILE"); do
-    node -e 'console.log(JSON.stringify(require(process.argv[1])[process.argv[2]]))' "$ROLES_FILE" "$role" | secure_api PUT "roles/$role"
+  # One line per role: its name, a tab, its JSON body.
+  local lines role body
+  lines=$(node -e 'const fs = require("fs");
+    for (const [name, role] of Object.entries(JSON.parse(fs.readFileSync(process.argv[1], "utf8")))) console.log(`${name}\t${JSON.stringify(role)}`)' "$ROLES_FILE") ||
+    die "cannot read the roles of $ROLES_FILE"
+  while IFS=$'\t' read -r role body; do
+    printf '%s' "$body" | secure_api PUT "roles/$role"
     printf '{"users": ["%s"]}' "$HARNESS_USER" | secure_api PUT "rolesmapping/$role"
-  done
+  done <<<"$lines"
   printf '{"password": "%s"}' "$(secure_password "$HARNESS_USER")" | secure_api PUT "internalusers/$HARNESS_USER"
-  log "user $HARNESS_USER (roles $(node -e 'console.log(Object.keys(require(process.argv[1])).join(", "))' "$ROLES_FILE")): password in $SEC_DIR/$HARNESS_USER.password, CA $SEC_DIR/ca.pem"
+  log "user $HARNESS_USER (roles $(cut -f1 <<<"$lines" | paste -sd, -)): password in $SEC_DIR/$HARNESS_USER.password, CA $SEC_DIR/ca.pem"
 }

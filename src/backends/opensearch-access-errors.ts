@@ -6,6 +6,7 @@
  */
 import { connect } from 'node:tls';
 import { errors } from '@opensearch-project/opensearch';
+import { socketReaches } from '../socket-probe.js';
 
 /** Where the least-privilege roles are written down for users to paste. */
 export const ROLES_DOC = 'docs/OPENSEARCH.md#a-secured-node-least-privilege-roles';
@@ -66,14 +67,5 @@ export async function connectFailure(err: unknown, url: string): Promise<string 
 
 /** Whether host:port completes a TLS handshake (certificate not checked: this asks what the port speaks, nothing more). */
 function speaksTls(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port, rejectUnauthorized: false, timeout: 5_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('secureConnect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
+  return socketReaches(connect({ host: host.replace(/^\[|\]$/g, ''), port, rejectUnauthorized: false, timeout: 5_000 }), 'secureConnect');
 }
