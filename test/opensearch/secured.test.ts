@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES_DOC } from '../../src/backends/opensearch-access-errors.js';
+import { errorReason } from '../../src/backends/opensearch-client.js';
 import { serverPassageVectors } from '../../src/backends/opensearch-ml/vectors.js';
 import { checkResults } from '../../src/results/read-results.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -163,6 +164,24 @@ describe.skipIf(!SECURE_URL || !SECURE_DIR)('a secured node, as the least-privil
         `Cannot read vectors from index "${index}": HTTP 403: user "${limited}" lacks the permission indices:data/read/mget[shard]; grant it through one of the user's roles (the least-privilege roles: ${ROLES_DOC})`,
       );
     } finally {
+      await client.close();
+    }
+  });
+
+  it('a 403 without a body (HEAD) names the request; a 403 that is no permission problem (an index block) is left as OpenSearch says it', async () => {
+    const client = new Client({ node: SECURE_URL, auth: { username: limited, password: limitedPassword }, ssl: { ca: await readFile(ca) } });
+    process.env.OPENSEARCH_USERNAME = limited;
+    try {
+      const head = await client.indices.exists({ index: 'not-a-harness-index' }).catch((e) => e);
+      expect(errorReason(head)).toBe(
+        `HTTP 403: OpenSearch refused HEAD /not-a-harness-index to user "${limited}" without naming the permission; grant the user the least-privilege roles (${ROLES_DOC})`,
+      );
+      const index = `${prefix}-blocked`;
+      await admin.indices.create({ index, body: { settings: { 'index.blocks.write': true } } });
+      const blocked = await client.index({ index, id: 'd1', body: { text: 'x' } }).catch((e) => e);
+      expect(errorReason(blocked)).toMatch(/^HTTP 403: .*index \[.*\] blocked by: \[FORBIDDEN\/8\/index write \(api\)\]/);
+    } finally {
+      delete process.env.OPENSEARCH_USERNAME;
       await client.close();
     }
   });
