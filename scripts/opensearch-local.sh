@@ -71,7 +71,8 @@ LAYOUT_FILE="$OS_HOME/layout-$PORT"
 log() { echo "[opensearch-local] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-http_up() { os_curl -fsS -m 2 "$URL/" >/dev/null 2>&1; }
+# 10 s: the first authenticated request after a start checks a bcrypt hash, slow on a busy machine.
+http_up() { os_curl -fsS -m 10 "$URL/" >/dev/null 2>&1; }
 
 # node_dirs <nodes>: the node directories of a layout, cluster-manager/data node first.
 node_dirs() {

@@ -95,7 +95,7 @@ describe.skipIf(!SECURE_URL || !SECURE_DIR)('a secured node, as the least-privil
     await security('PUT', `roles/${limited}`, role);
     await security('PUT', `internalusers/${limited}`, { password: limitedPassword });
     await security('PUT', `rolesmapping/${limited}`, { users: [limited] });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     if (admin) {
@@ -104,7 +104,7 @@ describe.skipIf(!SECURE_URL || !SECURE_DIR)('a secured node, as the least-privil
       await admin.close();
     }
     if (out) await rm(out, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it.skipIf(!modelsDir || !hasSharedBeir())('bench --backend opensearch: client-vector HNSW equals its exact twin and the embedded engine; BM25 and hybrid run', async () => {
     const r = await bench([...sliceArgs(50), '--arms', 'asymmetric,bm25,hybrid(asymmetric+bm25)', '--backend', 'opensearch', ...onSecureNode()]);
