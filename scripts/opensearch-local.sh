@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # A real OpenSearch on 127.0.0.1 with the k-NN, ml-commons and neural-search plugins, built from Maven Central
 # artifacts (no Docker).
-# Usage: scripts/opensearch-local.sh start [--nodes 1|2] | stop | status | pid | delete
+# Usage: scripts/opensearch-local.sh start [--nodes 1|2] [--secure] | stop | status | pid | delete | secure-env
 #   --nodes 1 (default): one node with every role, on $PORT.
 #   --nodes 2: a data/cluster-manager node on $PORT and an ML node on $PORT+1 (the shape users scale to);
 #              remote models then run on the ML node only.
+#   --secure: the security plugin too, HTTPS and basic auth (scripts/opensearch-secure.sh), installed apart in
+#             opensearch-<version>-secure; a port keeps it until `delete`. Users: docs/OPENSEARCH.md.
+#   secure-env: OPENSEARCH_SECURE_URL=... OPENSEARCH_SECURE_DIR=... of the secured node on $PORT (for `export`; the
+#               secured-node tests read them).
 #   pid: the process id of each running node of $PORT, one per line (the fault tests kill a node with it).
 #   delete: stop, then remove the node folders of $PORT (data, logs, config): for throw-away nodes.
 #
@@ -51,6 +55,15 @@ fi
 DOWNLOADS="$OS_HOME/downloads/$VERSION"
 INSTALL="$OS_HOME/opensearch-$VERSION"
 URL="http://127.0.0.1:$PORT"
+# --- Secured node (start --secure, or a port whose security folder exists): its own downloads and install (the
+# plugin set differs), HTTPS, and curl authenticated as admin through a config file (no password in `ps`).
+source "$(dirname "${BASH_SOURCE[0]}")/opensearch-secure.sh"
+SECURE=false
+if [[ -d $SEC_DIR || ( ${1:-} == start && " ${*:2} " == *" --secure "* ) ]]; then
+  SECURE=true; PLUGINS+=(opensearch-security); DOWNLOADS+=-secure; INSTALL+=-secure; URL="https://127.0.0.1:$PORT"
+fi
+os_curl() { if $SECURE && [[ -s $SEC_DIR/curl.conf ]]; then curl -K "$SEC_DIR/curl.conf" "$@"; else curl "$@"; fi; }
+# ---
 # A cluster lives in $OS_HOME/<layout>: node-$PORT for one node (data, logs, config, pid), or
 # cluster2-$PORT/{data,ml} for two. The layout started last is remembered so stop/status find it.
 LAYOUT_FILE="$OS_HOME/layout-$PORT"
@@ -58,7 +71,8 @@ LAYOUT_FILE="$OS_HOME/layout-$PORT"
 log() { echo "[opensearch-local] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-http_up() { curl -fsS -m 2 "$URL/" >/dev/null 2>&1; }
+# 10 s: the first authenticated request after a start checks a bcrypt hash, slow on a busy machine.
+http_up() { os_curl -fsS -m 10 "$URL/" >/dev/null 2>&1; }
 
 # node_dirs <nodes>: the node directories of a layout, cluster-manager/data node first.
 node_dirs() {
@@ -191,7 +205,7 @@ launch_node() { # launch_node <dir>
 wait_health() {
   local want=$1 count=$2; shift 2
   local deadline=$((SECONDS + 240)) dir
-  until curl -fsS -m 10 "$URL/_cluster/health?wait_for_status=$want&wait_for_nodes=$count&timeout=5s" >/dev/null 2>&1; do
+  until os_curl -fsS -m 10 "$URL/_cluster/health?wait_for_status=$want&wait_for_nodes=$count&timeout=5s" >/dev/null 2>&1; do
     for dir in "$@"; do
       # bin/opensearch -d may return before the pid file is written: only a written pid that died is fatal.
       if [[ -s "$dir/opensearch.pid" ]] && ! node_pid "$dir" >/dev/null; then
@@ -209,7 +223,7 @@ apply_ml_settings() {
   local nodes=$1 only_ml=false roles='["data","ml"]'
   if [[ $nodes == 2 ]]; then only_ml=true; roles='["ml"]'; fi
   local regex; regex=$(printf '%s' "$TRUSTED" | sed 's/\\/\\\\/g; s/"/\\"/g')
-  curl -fsS -m 30 -X PUT "$URL/_cluster/settings" -H 'Content-Type: application/json' -d "{\"persistent\": {
+  os_curl -fsS -m 30 -X PUT "$URL/_cluster/settings" -H 'Content-Type: application/json' -d "{\"persistent\": {
     \"plugins.ml_commons.only_run_on_ml_node\": $only_ml,
     \"plugins.ml_commons.task_dispatcher.eligible_node_role.remote_model\": $roles,
     \"plugins.ml_commons.connector.private_ip_enabled\": true,
@@ -231,10 +245,12 @@ start() {
     case "$1" in
       --nodes) nodes="${2:-}"; shift 2 || die "--nodes needs a value (1 or 2)" ;;
       --nodes=*) nodes="${1#--nodes=}"; shift ;;
-      *) die "unknown option for start: $1 (usage: start [--nodes 1|2])" ;;
+      --secure) shift ;;  # read at the top (SECURE)
+      *) die "unknown option for start: $1 (usage: start [--nodes 1|2] [--secure])" ;;
     esac
   done
   [[ $nodes == 1 || $nodes == 2 ]] || die "--nodes must be 1 or 2, got '$nodes'"
+  ! $SECURE || [[ $nodes == 1 ]] || die "--secure starts one node (--nodes 1)"
   if any_running; then
     [[ "$(cat "$LAYOUT_FILE" 2>/dev/null)" == "$nodes" ]] ||
       die "a cluster with a different number of nodes runs on port $PORT: stop it first"
@@ -248,6 +264,7 @@ start() {
   local -a dirs; read -r -a dirs <<<"$(node_dirs "$nodes")"
   if [[ $nodes == 1 ]]; then
     configure_node "${dirs[0]}" "$PORT" "cluster_manager, data, ingest, ml" "beir-bench-$PORT" "discovery.type: single-node"
+    ! $SECURE || secure_configure_node "${dirs[0]}"
   else
     local seeds="discovery.seed_hosts: [\"127.0.0.1:$((PORT + 100))\"]
 cluster.initial_cluster_manager_nodes: [\"beir-bench-$PORT\"]"
@@ -263,6 +280,7 @@ cluster.initial_cluster_manager_nodes: [\"beir-bench-$PORT\"]"
   log "waiting for $nodes node(s) and cluster health yellow on $URL"
   wait_health yellow "$nodes" "${dirs[@]}"
   apply_ml_settings "$nodes"
+  ! $SECURE || secure_apply_users
   log "up in $((SECONDS - t0)) s"
   status
 }
@@ -282,14 +300,14 @@ stop() {
 
 status() {
   if ! http_up; then log "not reachable at $URL"; return 1; fi
-  curl -fsS "$URL/" | grep -E '"(number|distribution|lucene_version)"' | sed 's/^ */  /'
-  echo "health: $(curl -fsS "$URL/_cat/health?h=status,node.total")"
+  os_curl -fsS "$URL/" | grep -E '"(number|distribution|lucene_version)"' | sed 's/^ */  /'
+  echo "health: $(os_curl -fsS "$URL/_cat/health?h=status,node.total")"
   echo "nodes:"
-  curl -fsS "$URL/_cat/nodes?h=name,node.role,heap.max" | sed 's/^/  /'
+  os_curl -fsS "$URL/_cat/nodes?h=name,node.role,heap.max" | sed 's/^/  /'
   echo "plugins:"
-  curl -fsS "$URL/_cat/plugins?h=name,component,version" | sed 's/^/  /'
+  os_curl -fsS "$URL/_cat/plugins?h=name,component,version" | sed 's/^/  /'
   echo "modules:"
-  curl -fsS "$URL/_nodes/plugins?filter_path=nodes.*.modules.name" | grep -o '"name":"[^"]*"' | cut -d'"' -f4 | sort -u | sed 's/^/  /'
+  os_curl -fsS "$URL/_nodes/plugins?filter_path=nodes.*.modules.name" | grep -o '"name":"[^"]*"' | cut -d'"' -f4 | sort -u | sed 's/^/  /'
   echo "url: $URL"
 }
 
@@ -305,6 +323,7 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   pid) pids ;;
-  delete) stop; rm -rf $(node_dirs 1) "$OS_HOME/cluster2-$PORT" "$LAYOUT_FILE"; log "deleted the node folders of port $PORT" ;;
-  *) echo "usage: $0 start [--nodes 1|2] | stop | status | pid | delete" >&2; exit 2 ;;
+  secure-env) $SECURE || die "no secured node on port $PORT"; echo "OPENSEARCH_SECURE_URL=$URL OPENSEARCH_SECURE_DIR=$SEC_DIR" ;;
+  delete) stop; rm -rf $(node_dirs 1) "$OS_HOME/cluster2-$PORT" "$LAYOUT_FILE" "$SEC_DIR"; log "deleted the node folders of port $PORT" ;;
+  *) echo "usage: $0 start [--nodes 1|2] [--secure] | stop | status | pid | delete | secure-env" >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@ import type { PassageVectors } from '../embed/passage-vectors.js';
 import { matrixRow, type Doc, type Matrix } from '../types.js';
 import { UserError } from '../errors.js';
 import { startProgress } from '../progress.js';
+import { permissionFailure } from './opensearch-access-errors.js';
 import { backoffMs, errorReason, isTransient, redactUrl, withRetry, type RetryPolicy } from './opensearch-client.js';
 import { VECTOR_FIELD } from './opensearch-index.js';
 
@@ -134,6 +135,8 @@ export async function bulkIngest(client: Client, docs: BulkDocs, opts: BulkOptio
   const rows = Array.isArray(docs) ? arrayRows(docs) : docs.rows;
   const progress = startProgress({ label: `indexing ${opts.index}`, total, unit: 'docs', quiet: opts.quiet });
   const failures: BulkItemFailure[] = [];
+  /** An item refused for a missing permission: the whole ingestion fails the same way, said once. */
+  let denied: string | undefined;
   let fatal: unknown;
   let done = 0;
 
@@ -153,7 +156,10 @@ export async function bulkIngest(client: Client, docs: BulkDocs, opts: BulkOptio
         const item = entry.index;
         if (!item.error) return;
         if (rejectedForLoad(item.status) && attempt < opts.retry.retries) again.push(pending[j]);
-        else failures.push(itemFailure(pending[j].doc.id, item));
+        else {
+          failures.push(itemFailure(pending[j].doc.id, item));
+          denied ??= permissionFailure(item.error);
+        }
       });
       done += pending.length - again.length;
       progress.tick(pending.length - again.length);
@@ -194,5 +200,6 @@ export async function bulkIngest(client: Client, docs: BulkDocs, opts: BulkOptio
         `${retried}: ${errorReason(fatal)}.${hint}`,
     );
   }
+  if (denied) throw new UserError(`Bulk ingestion into "${opts.index}" at ${redactUrl(opts.url)}: ${denied}`);
   if (failures.length > 0) throw new BulkItemsError(opts.index, failures, total, opts.url, opts.rerunHint);
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, errors, type ClientOptions } from '@opensearch-project/opensearch';
 import { UserError } from '../errors.js';
+import { accessFailure, connectFailure } from './opensearch-access-errors.js';
 import { sigv4ClientOptions, sigv4Refusal, type OpenSearchAuth } from './opensearch-sigv4.js';
 
 export interface ConnectionOptions {
@@ -145,12 +146,15 @@ export function createClient(opts: ConnectionOptions): Client {
 
 /** Transient: the node is overloaded (429), failing (5xx) or unreachable for now. */
 export function isTransient(err: unknown): boolean {
+  if (accessFailure(err)) return false;
   if (err instanceof errors.ResponseError) return err.statusCode === 429 || err.statusCode >= 500;
   return err instanceof errors.ConnectionError || err instanceof errors.TimeoutError || err instanceof errors.NoLivingConnectionsError;
 }
 
-/** A one-line account of a client error, with the server's reason when there is one. */
+/** A one-line account of a client error, with the server's reason when there is one (an access failure's fix). */
 export function errorReason(err: unknown): string {
+  const access = accessFailure(err);
+  if (access) return access;
   if (err instanceof errors.ResponseError) {
     const e = err.body?.error;
     // OpenSearch's { error }, or AWS's { message } (a refused signature, a missing permission).
@@ -191,11 +195,8 @@ export async function probeNode(client: Client, url: string): Promise<NodeInfo> 
   } catch (err) {
     const aws = sigv4Refusal(err, where);
     if (aws) throw new UserError(aws);
-    if (err instanceof errors.ResponseError && (err.statusCode === 401 || err.statusCode === 403)) {
-      throw new UserError(
-        `OpenSearch at ${where} refused the credentials (HTTP ${err.statusCode}); set OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD.`,
-      );
-    }
+    const access = await connectFailure(err, url);
+    if (access) throw new UserError(`OpenSearch at ${where}: ${access}`);
     if (err instanceof errors.ResponseError) {
       throw new UserError(`OpenSearch at ${where} answered the connection probe with ${errorReason(err)}`);
     }

@@ -12,6 +12,7 @@ import pLimit from 'p-limit';
 import { UserError } from '../../errors.js';
 import { passageText } from '../../models/input-text.js';
 import { rankDocs, type RankedRun } from '../../ranking.js';
+import { socketReaches } from '../../socket-probe.js';
 import type { Query } from '../../types.js';
 import type { IndexInput, IndexOutcome, SearchBackend, SearchInput } from '../backend.js';
 import type { IndexKey } from '../index-key.js';
@@ -373,14 +374,5 @@ function answers(url: string): Promise<boolean> {
     return Promise.resolve(false);
   }
   const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname, port, timeout: 1000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
+  return socketReaches(connect({ host: u.hostname, port, timeout: 1000 }), 'connect');
 }

@@ -74,7 +74,7 @@ export class MlApi {
   }
 
   async deleteConnector(id: string): Promise<void> {
-    await this.call('DELETE', `/_plugins/_ml/connectors/${encodeURIComponent(id)}`).catch(ignoreNotFound);
+    await this.call('DELETE', `/_plugins/_ml/connectors/${encodeURIComponent(id)}`).catch(this.ignoreNotFound(`delete ml-commons connector "${id}"`));
   }
 
   async modelsOfConnector(connectorId: string): Promise<ModelInfo[]> {
@@ -124,14 +124,11 @@ export class MlApi {
   async deleteModel(id: string): Promise<void> {
     // A model that is already gone must not reach DELETE: for an unknown id ml-commons 2.19 deletes "model chunks"
     // by query, which fails on nodes without the reindex module (the integ-test distribution) instead of a 404.
-    const model = await this.call('GET', `/_plugins/_ml/models/${encodeURIComponent(id)}`).catch((err) => {
-      if (err instanceof errors.ResponseError && err.statusCode === 404) return null;
-      throw err;
-    });
+    const model = await this.call('GET', `/_plugins/_ml/models/${encodeURIComponent(id)}`).catch(this.ignoreNotFound(`read ml-commons model "${id}"`));
     if (!model) return;
     const group = model.model_group_id as string | undefined;
-    await this.call('POST', `/_plugins/_ml/models/${encodeURIComponent(id)}/_undeploy`).catch(ignoreNotFound);
-    await this.call('DELETE', `/_plugins/_ml/models/${encodeURIComponent(id)}`).catch(ignoreNotFound);
+    await this.call('POST', `/_plugins/_ml/models/${encodeURIComponent(id)}/_undeploy`).catch(this.ignoreNotFound(`undeploy ml-commons model "${id}"`));
+    await this.call('DELETE', `/_plugins/_ml/models/${encodeURIComponent(id)}`).catch(this.ignoreNotFound(`delete ml-commons model "${id}"`));
     // Registering without a group creates one named after the model, which outlives its last model; ml-commons
     // refuses to delete a group that still has versions, so this removes only an emptied one.
     if (group) await this.call('DELETE', `/_plugins/_ml/model_groups/${encodeURIComponent(group)}`).catch(() => undefined);
@@ -146,10 +143,20 @@ export class MlApi {
     }
   }
 
+  /** A catch handler: an absent object (404) is fine, anything else fails as one line saying what was done. */
+  private ignoreNotFound(what: string): (err: unknown) => null {
+    return (err) => {
+      if (err instanceof errors.ResponseError && err.statusCode === 404) return null;
+      throw new UserError(`Cannot ${what} at ${this.where}: ${errorReason(err)}`, { cause: err });
+    };
+  }
+
   private async waitForTask(taskId: string, what: string): Promise<Json> {
     const deadline = Date.now() + this.opts.taskTimeoutMs;
     for (;;) {
-      const task = await this.call('GET', `/_plugins/_ml/tasks/${encodeURIComponent(taskId)}`);
+      const task = await this.call('GET', `/_plugins/_ml/tasks/${encodeURIComponent(taskId)}`).catch((err) => {
+        throw new UserError(`Cannot follow ml-commons task ${taskId} (${what}) at ${this.where}: ${errorReason(err)}`, { cause: err });
+      });
       if (task.state === 'COMPLETED') return task;
       if (task.state === 'FAILED' || task.state === 'COMPLETED_WITH_ERROR') {
         throw new UserError(`ml-commons task ${taskId} (${what}) at ${this.where} failed: ${task.error ?? task.state}`);
@@ -186,7 +193,3 @@ function modelInfo(id: string, src: Json): ModelInfo {
   };
 }
 
-function ignoreNotFound(err: unknown): void {
-  if (err instanceof errors.ResponseError && err.statusCode === 404) return;
-  throw err;
-}

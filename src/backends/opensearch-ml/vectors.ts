@@ -14,6 +14,7 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { UserError } from '../../errors.js';
+import { permissionFailure } from '../opensearch-access-errors.js';
 import { errorReason } from '../opensearch-client.js';
 import { MlApi } from './ml-api.js';
 import { VECTOR_FIELD, type ModelKind, type SideRequest } from './requests.js';
@@ -62,7 +63,7 @@ export async function serverPassageVectors(client: Client, index: string, ids: r
   const out = new Map<string, Float32Array>();
   for (let i = 0; i < ids.length; i += 500) {
     const slice = ids.slice(i, i + 500);
-    let docs: { _id: string; found: boolean; _source?: Record<string, unknown> }[];
+    let docs: { _id: string; found: boolean; _source?: Record<string, unknown>; error?: { type?: string; reason?: string } }[];
     try {
       const res = await client.transport.request({ method: 'POST', path: `/${index}/_mget`, body: { ids: slice }, querystring: { _source_includes: VECTOR_FIELD } });
       docs = (res.body as { docs: typeof docs }).docs;
@@ -70,6 +71,8 @@ export async function serverPassageVectors(client: Client, index: string, ids: r
       throw new UserError(`Cannot read vectors from index "${index}": ${errorReason(err)}`);
     }
     for (const d of docs) {
+      // A refused or failed read is not a missing vector.
+      if (d.error) throw new UserError(`Cannot read vectors from index "${index}": ${permissionFailure(d.error) ?? `${d.error.type}: ${d.error.reason}`}`);
       const v = d._source?.[VECTOR_FIELD];
       if (d.found && Array.isArray(v)) out.set(d._id, Float32Array.from(v as number[]));
     }
