@@ -19,7 +19,7 @@ import { readMatrix } from '../../src/regress/matrix.js';
 import { REPO_ROOT, SHARED_DIR } from '../helpers/shared.js';
 
 const LC4J = join(homedir(), '.m2', 'repository', 'dev', 'langchain4j');
-const ARTIFACTS = ['e5-small-v2', 'e5-small-v2-q', 'all-minilm-l6-v2', 'all-minilm-l6-v2-q'].map((a) => `langchain4j-embeddings-${a}`);
+const ARTIFACTS = ['e5-small-v2', 'e5-small-v2-q', 'all-minilm-l6-v2', 'all-minilm-l6-v2-q', 'bge-small-en-v15', 'bge-small-en-v15-q'].map((a) => `langchain4j-embeddings-${a}`);
 const jarsThere = ARTIFACTS.every((a) => existsSync(join(LC4J, a, '1.4.0-beta10', `${a}-1.4.0-beta10.jar`)));
 const sharedModels = join(SHARED_DIR, 'models');
 const ready = jarsThere && existsSync(sharedModels);
@@ -84,6 +84,13 @@ describe.skipIf(!ready)('scripts/provision-models.sh without ../shared (the nigh
     const recorded = matrix.datasets.flatMap((d) => [...d.expected.values()].map((e) => e.inputs?.encoder?.weightsSha256).filter(Boolean));
     expect(recorded.length).toBeGreaterThan(0);
     for (const w of recorded) expect(w).toBe(weights);
+    // bge-small-en-v1.5 has no GitHub source: its config files come from the repository, the rest from its jars.
+    const bge = join(dest, 'BAAI', 'bge-small-en-v1.5');
+    expect(requested.some((u) => u.includes('bge'))).toBe(false);
+    expect(await sha256(join(bge, 'vocab.txt'))).toBe(await sha256(join(sharedModels, 'intfloat', 'e5-small-v2', 'vocab.txt')));
+    expect(await sha256(join(bge, 'config.json'))).toBe(await sha256(join(REPO_ROOT, 'scripts', 'model-files', 'BAAI', 'bge-small-en-v1.5', 'config.json')));
+    expect(await sha256(join(bge, 'onnx', 'model.onnx'))).toBe('828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35');
+    expect(await sha256(join(bge, 'onnx', 'model_quantized.onnx'))).toBe('6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4');
     // Run again: verified and skipped, nothing downloaded.
     const before = requested.length;
     expect((await provision(dest)).stdout).toMatch(/intfloat\/e5-small-v2: already provisioned and verified/);
