@@ -2,9 +2,8 @@
  * The two OpenSearch lines agree where the harness promises determinism: the same SciFact slice benchmarked on the
  * 2.19.1 node (OPENSEARCH_URL) and the 3.x node (OPENSEARCH3_URL) with `bench --backend opensearch`.
  * - Exact k-NN: the k-NN plugin's exact search (script_score, lang knn) over the index bench built, with the
- *   queries encoded here by the same model: the same docs in the same order on both lines, and the in-process
- *   exact top k. (HNSW with ef_search above the passage count is no substitute: on 2.19.1 it still missed 1 of 300
- *   exact hits on this slice; bench reports it as the approximation overlap.)
+ *   queries encoded here by the same model: the same docs in the same order on both lines. (HNSW with ef_search
+ *   above the passage count is no substitute: on 2.19.1 it still missed 1 of 300 exact hits on this slice.)
  * - BM25 with its ties completed (msearchTopKWithTies): the same docs in the same order; scores differ by the
  *   lines' constant factor (2.x multiplies by 1 + k1: nodeBm25Factor).
  * - HNSW proper (a sparse graph, a short candidate list): graphs differ between builds, so only their overlap is
@@ -19,10 +18,9 @@ import { VECTOR_FIELD } from '../../src/backends/opensearch-index.js';
 import { loadEncoder } from '../../src/embed/encoder.js';
 import { readJsonLines, textField } from '../../src/formats/jsonl.js';
 import { getModel } from '../../src/models/registry.js';
-import { rankDocs } from '../../src/ranking.js';
+import { rankDocs, type RankedRun } from '../../src/ranking.js';
 import { topKOverlap } from '../../src/eval/overlap.js';
 import { forEachRunLine } from '../../src/formats/run-file.js';
-import type { RankedRun } from '../../src/ranking.js';
 import { checkResults } from '../../src/results/read-results.js';
 import { runCli } from '../helpers/cli.js';
 import { warnIfNoModels } from '../helpers/models.js';
