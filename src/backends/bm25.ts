@@ -9,8 +9,9 @@
  * N counts docs with at least one token, avgdl = tokens / N. As in Lucene, dl is the document length
  * after Lucene's lossy one-byte norm encoding (exact below 40 tokens, coarser above), the arithmetic is
  * float32, per-term scores are summed in double, and a term repeated in the query counts once per
- * repetition. So on text both tokenise alike, scores equal OpenSearch's up to its constant (1 + k1) factor
- * (OpenSearch 2.x uses Lucene's LegacyBM25Similarity, which keeps that factor; the ranking is the same).
+ * repetition. So on text both tokenise alike, scores equal OpenSearch 3.x's (Lucene 10's BM25Similarity), and
+ * OpenSearch 2.x's up to its constant (1 + k1) factor (2.x uses Lucene's LegacyBM25Similarity, which keeps that
+ * factor; the ranking is the same): nodeBm25Factor in opensearch.ts.
  *
  * Tokenizer: lowercase, tokens are maximal runs of Unicode letters, marks and digits. This approximates
  * Lucene's StandardTokenizer (UAX#29) used by OpenSearch's standard analyzer; they differ on words with

@@ -37,6 +37,15 @@ const SPACE = {
   dot: { type: 'innerproduct', score: 'dot + 1 if dot >= 0 else 1 / (1 - dot)' },
 } as const;
 
+/**
+ * The node's BM25 score over the BM25 formula (the embedded engine's), by OpenSearch version: 2.x scores with
+ * Lucene's LegacyBM25Similarity, which multiplies by (1 + k1); 3.x (Lucene 10) with BM25Similarity itself. The
+ * ranking is the same on both lines (test/opensearch/cross-version.test.ts).
+ */
+export function nodeBm25Factor(version: string): number {
+  return Number.parseInt(version, 10) >= 3 ? 1 : 1 + BM25_K1;
+}
+
 /** Queries per _msearch request: large enough to amortise the round trip, small enough to stay under limits. */
 const MSEARCH_BATCH = 50;
 
@@ -199,7 +208,7 @@ export class OpenSearchBackend implements SearchBackend {
   describe(): Record<string, unknown> {
     return describeOpenSearch(this.name, this.opts, this.node, {
       knn: { spaceTypes: Object.fromEntries(Object.values(SPACE).map((s) => [s.type, s.score])) },
-      bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: 'Lucene BM25 as the node computes it (2.x: LegacyBM25Similarity, x (1 + k1))' },
+      bm25: { k1: BM25_K1, b: BM25_B, analyzer: 'standard', field: 'title + text (copy_to)', scores: nodeBm25Factor(this.node.version) === 1 ? 'Lucene BM25Similarity as the node computes it (3.x)' : 'Lucene LegacyBM25Similarity as the node computes it (2.x): BM25 x (1 + k1)' },
     });
   }
 

@@ -8,17 +8,16 @@ import { checkResults } from '../../src/results/read-results.js';
 import { runCli } from '../helpers/cli.js';
 import { warnIfNoModels } from '../helpers/models.js';
 import { hasSharedBeir, REPO_ROOT, SHARED_BEIR } from '../helpers/shared.js';
-import { deleteIndexes, NODE_URL, rawClient, testPrefix, warnIfNoNode } from './helpers.js';
+import { deleteIndexes, describeEachLine, rawClient, testPrefix } from './helpers.js';
 
-warnIfNoNode('bench --backend opensearch');
 const modelsDir = warnIfNoModels('bench --backend opensearch with e5-small-v2');
 
-describe.skipIf(!NODE_URL)('bench --backend opensearch (real node)', () => {
+describeEachLine('bench --backend opensearch (real node)', ({ url }) => {
   const prefix = testPrefix();
   let client: Client;
   let out: string;
   beforeAll(async () => {
-    client = rawClient();
+    client = rawClient(url);
     out = await mkdtemp(join(tmpdir(), 'beir-bench-os-bench-'));
   });
   afterAll(async () => {
@@ -27,7 +26,7 @@ describe.skipIf(!NODE_URL)('bench --backend opensearch (real node)', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  const common = () => ['--opensearch-url', NODE_URL!, '--index-prefix', prefix, '--format', 'json', '--quiet', '--permutations', '200', '--out', out, '--embed-cache-dir', join(out, 'cache')];
+  const common = () => ['--opensearch-url', url, '--index-prefix', prefix, '--format', 'json', '--quiet', '--permutations', '200', '--out', out, '--embed-cache-dir', join(out, 'cache')];
 
   it('runs BM25 on the node: same ranking as the embedded engine on the tiny fixture', async () => {
     const fixture = join(REPO_ROOT, 'test', 'fixtures', 'beir-tiny');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenSearchBackend } from '../../src/backends/opensearch.js';
 import { UserError } from '../../src/errors.js';
-import { NODE_URL, options, testPrefix, warnIfNoNode } from './helpers.js';
+import { describeEachLine, options, testPrefix } from './helpers.js';
 
 const savedEnv = { user: process.env.OPENSEARCH_USERNAME, password: process.env.OPENSEARCH_PASSWORD };
 function restoreEnv(): void {
@@ -53,20 +53,19 @@ describe('OpenSearch connection errors (no node needed)', () => {
   });
 });
 
-warnIfNoNode('opensearch connection');
-describe.skipIf(!NODE_URL)('OpenSearch node probe', () => {
+describeEachLine('OpenSearch node probe', ({ url }) => {
   it('records version and plugins, and never the credentials', async () => {
     // The local node has no security plugin and ignores basic auth; a secured node keeps its real credentials.
     if (!savedEnv.user) {
       process.env.OPENSEARCH_USERNAME = 'bench-user';
       process.env.OPENSEARCH_PASSWORD = 'very-secret-password';
     }
-    const backend = await OpenSearchBackend.connect(options(testPrefix()));
+    const backend = await OpenSearchBackend.connect(options(testPrefix(), {}, url));
     try {
       const d = backend.describe();
       expect(d.version).toMatch(/^\d+\.\d+\.\d+/);
       expect(d.plugins).toContain('opensearch-knn');
-      expect(d.url).toBe(NODE_URL);
+      expect(d.url).toBe(url);
       const text = JSON.stringify(d);
       expect(text).not.toContain(process.env.OPENSEARCH_PASSWORD);
       expect(text).not.toContain(process.env.OPENSEARCH_USERNAME);

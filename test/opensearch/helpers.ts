@@ -1,6 +1,7 @@
 /** Shared setup of the OpenSearch integration tests: the node gate, tiny deterministic data, cleanup. */
 import { randomBytes } from 'node:crypto';
 import { Client } from '@opensearch-project/opensearch';
+import { describe, it } from 'vitest';
 import type { IndexKey } from '../../src/backends/index-key.js';
 import type { OpenSearchOptions } from '../../src/backends/opensearch-client.js';
 import { Prng } from '../../src/eval/prng.js';
@@ -15,6 +16,34 @@ export function warnIfNoNode(suite: string): void {
   }
 }
 
+/** One OpenSearch line the version-independent suites run against, and the variable that names its URL. */
+export interface NodeLine {
+  variable: 'OPENSEARCH_URL' | 'OPENSEARCH3_URL';
+  url: string;
+}
+
+/**
+ * The lines configured here: OPENSEARCH_URL (2.19.1 in CI) and OPENSEARCH3_URL (3.x in CI, started with
+ * BEIR_BENCH_OPENSEARCH_VERSION=3). Each test file reuses the nodes; only its indexes are its own.
+ */
+export const NODE_LINES: NodeLine[] = (['OPENSEARCH_URL', 'OPENSEARCH3_URL'] as const)
+  .filter((variable) => process.env[variable])
+  .map((variable) => ({ variable, url: process.env[variable]! }));
+
+/**
+ * One describe block per configured line, titled with its variable; none configured: one skipped block, with
+ * the warning saying how to start a node.
+ */
+export function describeEachLine(title: string, body: (line: NodeLine) => void): void {
+  if (NODE_LINES.length === 0) {
+    warnIfNoNode(title);
+    describe.skip(title, () => it('needs OPENSEARCH_URL and/or OPENSEARCH3_URL', () => {}));
+    return;
+  }
+  if (!process.env.OPENSEARCH3_URL) console.warn(`[${title}] 3.x line skipped: OPENSEARCH3_URL is not set (BEIR_BENCH_OPENSEARCH_VERSION=3 BEIR_BENCH_OPENSEARCH_PORT=9230 scripts/opensearch-local.sh start)`);
+  for (const line of NODE_LINES) describe(`${title} [${line.variable}]`, () => body(line));
+}
+
 export const DIM = 8;
 
 /** A unique index prefix per test file run, so parallel runs and leftovers never collide. */
@@ -22,9 +51,9 @@ export function testPrefix(): string {
   return `beir-bench-test-${randomBytes(4).toString('hex')}`;
 }
 
-export function options(prefix: string, overrides: Partial<OpenSearchOptions> = {}): OpenSearchOptions {
+export function options(prefix: string, overrides: Partial<OpenSearchOptions> = {}, url = NODE_URL): OpenSearchOptions {
   return {
-    url: NODE_URL ?? 'http://127.0.0.1:9200',
+    url: url ?? 'http://127.0.0.1:9200',
     engine: 'lucene',
     m: 16,
     efConstruction: 100,
@@ -64,8 +93,8 @@ export function unitVectors(n: number, seed: number, dim = DIM): Matrix {
 }
 
 /** A raw client to inspect and clean up what the backend created. */
-export function rawClient(): Client {
-  return new Client({ node: NODE_URL ?? 'http://127.0.0.1:9200' });
+export function rawClient(url = NODE_URL): Client {
+  return new Client({ node: url ?? 'http://127.0.0.1:9200' });
 }
 
 export async function deleteIndexes(client: Client, prefix: string): Promise<void> {

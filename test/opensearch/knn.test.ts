@@ -7,14 +7,13 @@ import { rankedRunOf } from '../../src/ranking.js';
 import { topKOverlap } from '../../src/eval/overlap.js';
 import { UserError } from '../../src/errors.js';
 import type { Matrix, Query } from '../../src/types.js';
-import { DIM, deleteIndexes, docs, indexSettingsOf, key, mappingOf, NODE_URL, options, rawClient, testPrefix, unitVectors, warnIfNoNode } from './helpers.js';
+import { DIM, deleteIndexes, docs, indexSettingsOf, key, mappingOf, describeEachLine, options, rawClient, testPrefix, unitVectors } from './helpers.js';
 import { memoryCorpus } from '../../src/datasets/corpus.js';
 import { matrixVectors } from '../../src/embed/passage-vectors.js';
 
-warnIfNoNode('opensearch knn');
 
 const cosine = (matrix: Matrix) => ({ passages: matrixVectors(matrix), similarity: 'cosine' as const });
-describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
+describeEachLine('OpenSearch kNN backend (real node)', ({ url }) => {
   const prefix = testPrefix();
   let client: Client;
   let backend: OpenSearchBackend;
@@ -27,8 +26,8 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
   const uuidOf = async (index: string): Promise<string> => (await indexSettingsOf(client, index)).uuid;
 
   beforeAll(async () => {
-    client = rawClient();
-    backend = await OpenSearchBackend.connect(options(prefix));
+    client = rawClient(url);
+    backend = await OpenSearchBackend.connect(options(prefix, {}, url));
   });
   afterAll(async () => {
     await backend?.close();
@@ -90,7 +89,7 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
     await backend.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) });
     expect(await uuidOf(index)).toBe(first);
 
-    const recreating = await OpenSearchBackend.connect(options(prefix, { recreate: true }));
+    const recreating = await OpenSearchBackend.connect(options(prefix, { recreate: true }, url));
     await recreating.index({ key: k, corpus: memoryCorpus(corpus), vectors: cosine(passages) }).finally(() => recreating.close());
     const second = await uuidOf(index);
     expect(second).not.toBe(first);
@@ -116,7 +115,7 @@ describe.skipIf(!NODE_URL)('OpenSearch kNN backend (real node)', () => {
     const failures = (err as BulkItemsError).failures;
     expect(failures.map((f) => f.id).sort()).toEqual(['d23', 'd7']);
     expect(failures.every((f) => f.status === 400)).toBe(true);
-    expect(err.message).toContain(`2 of 60 documents failed to index into "${backend.indexName(k)}" at ${NODE_URL}`);
+    expect(err.message).toContain(`2 of 60 documents failed to index into "${backend.indexName(k)}" at ${url}`);
     expect(err.message).toMatch(/doc "d7" \(HTTP 400\): .*zero vector/);
     await client.indices.refresh({ index: backend.indexName(k) });
     expect((await client.count({ index: backend.indexName(k) })).body.count).toBe(58);
