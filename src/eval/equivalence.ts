@@ -83,9 +83,17 @@ export function checkEquivalence(
   return rows;
 }
 
-/** A system's settings with ids and dtypes left out: what must be equal for two systems to be partners. */
+/** A system's settings but its id, label and encoder dtype (a hybrid's components alike): equal for partners. */
 function specKey(s: SystemSpec): string {
-  return JSON.stringify(s, (k, v: unknown) => (k === 'id' || k === 'dtype' ? undefined : v));
+  const strip = (x: SystemSpec): unknown => {
+    const { id: _id, label: _label, ...rest } = x;
+    return {
+      ...rest,
+      ...('encoder' in rest && rest.encoder.kind === 'local' && { encoder: { ...rest.encoder, dtype: undefined } }),
+      ...('components' in rest && { components: rest.components.map(strip) }),
+    };
+  };
+  return JSON.stringify(strip(s));
 }
 
 function checkSameInputs(a: DatasetResults, b: DatasetResults, runA: string, runB: string): void {
