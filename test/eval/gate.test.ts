@@ -76,4 +76,14 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('gate: fp32 vs a candidate encod
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: nfcorpus: .* ran on different inputs .*--max-docs and --max-queries\n$/);
   }, 120_000);
+
+  it('refuses a candidate of another model: only the dtype (and id, label) may differ between partners', async () => {
+    const results = JSON.parse(await readFile(join(runs.q8, 'results.json'), 'utf8')) as { systems: { model: { id: string } }[] };
+    results.systems[0].model.id = 'intfloat/e5-base-v2';
+    const other = join(work, 'other-model.json');
+    await writeFile(other, JSON.stringify(results));
+    const r = await runCli(['gate', runs.fp32, other]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: the candidate run .* has 0 systems matching e5-small-v2\.asymmetric of .*--arms \/ --systems\n$/);
+  }, 120_000);
 });
