@@ -8,6 +8,7 @@ import { compareCommand } from './commands/compare.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { downloadCommand } from './commands/download.js';
 import { evalCommand } from './commands/eval.js';
+import { gateCommand } from './commands/gate.js';
 import { importCommand } from './commands/import.js';
 import { inspectCommand } from './commands/inspect.js';
 import { modelsCommand } from './commands/models.js';
@@ -44,6 +45,7 @@ const COMMANDS = [
   statsCommand,
   evalCommand,
   compareCommand,
+  gateCommand,
   downloadCommand,
   datasetsCommand,
   modelsCommand,

@@ -115,6 +115,11 @@ export interface LoadEncoderOptions {
   batchTokens?: number;
   /** Default cpu. */
   device?: Device;
+  /**
+   * onnxruntime's profiler on: per-node timings go to `<prefix>_<timestamp>.json`, written when the encoder is
+   * disposed (scripts/bench-profile.ts reads it). Off by default: it costs a little time on every node.
+   */
+  profileFilePrefix?: string;
 }
 
 /** Measured on the 2-core machine (docs/PERFORMANCE.md): passages go one per pass, short queries ~4 per pass. */
@@ -146,6 +151,7 @@ export async function loadEncoder(opts: LoadEncoderOptions): Promise<LocalEncode
         // Idle workers sleep instead of spinning: spinning steals the cores from tokenisation/pooling between runs
         // and from other processes; measured ~20% faster on the shared 2-core machine (docs/PERFORMANCE.md).
         extra: { session: { intra_op: { allow_spinning: '0' } } },
+        ...(opts.profileFilePrefix !== undefined && { enableProfiling: true, profileFilePrefix: opts.profileFilePrefix }),
       },
     });
     return { tokenizer, onnxModel };

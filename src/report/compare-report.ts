@@ -5,7 +5,7 @@ import { displayName } from '../eval/metrics.js';
 import { fmtChange, fmtCi, fmtP, fmtScore, signed } from './numbers.js';
 
 /** Columns padded to their widest cell; the first column left-aligned, the others right-aligned. */
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
 }
