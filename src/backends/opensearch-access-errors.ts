@@ -20,7 +20,7 @@ const UNTRUSTED_CERTIFICATE = /certificate|self[- ]signed|altnames/i;
  */
 export function accessFailure(err: unknown): string | undefined {
   if (err instanceof errors.ResponseError) {
-    if (err.statusCode === 401) {
+    if (err.statusCode === 401 && refusedCredentials(err)) {
       const set = process.env.OPENSEARCH_USERNAME ? `the credentials of user "${process.env.OPENSEARCH_USERNAME}"` : 'a request without credentials';
       return `HTTP 401: OpenSearch refused ${set}; set OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD to a user of the cluster and its password`;
     }
@@ -41,6 +41,16 @@ export function accessFailure(err: unknown): string | undefined {
     return `TLS: the node's certificate is not trusted (${message.replace(/; if the root CA is installed locally.*$/, '')}); pass the PEM file of the CA that signed it with --opensearch-ca`;
   }
   return undefined;
+}
+
+/**
+ * Whether a 401 is the node refusing our credentials (the security plugin answers with a WWW-Authenticate challenge
+ * and a plain-text body), not a 401 the node passes on from elsewhere: ml-commons reports a connector endpoint's 401
+ * (e.g. `beir-bench serve` refusing a missing API key) as its own JSON error, which errorReason words as it is.
+ */
+function refusedCredentials(err: InstanceType<typeof errors.ResponseError>): boolean {
+  const headers = (err.meta?.headers ?? {}) as Record<string, unknown>;
+  return headers['www-authenticate'] !== undefined || typeof err.body !== 'object' || err.body === null;
 }
 
 /**
