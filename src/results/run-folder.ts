@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { BenchOutcome } from '../bench/run-bench.js';
 import { publishFolder } from '../atomic-file.js';
+import { parseDatasetSpec } from '../datasets/source.js';
 import { writeRunFile } from '../formats/run-file.js';
 import { modelShortName } from '../systems/system.js';
 import { buildResults, environment, runFileName } from './build-results.js';
@@ -20,7 +21,7 @@ export type Companions<C extends { files: ReadonlyMap<string, string> }> = (resu
 export function makeRunId(outcome: BenchOutcome): string {
   const { systems } = outcome.config;
   // Dataset names, not specs as given: a folder's path does not belong in a folder name.
-  const datasets = outcome.datasets.map((d) => d.name);
+  const datasets = outcome.config.datasets.map((given) => parseDatasetSpec(given).name);
   const stamp = outcome.startedAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const sets = datasets.length > 3 ? `${datasets.length}-datasets` : datasets.join('+');
   const models = [...new Set(systems.flatMap((s) => (s.kind === 'hybrid' ? s.components : [s])).flatMap((s) => (s.kind === 'dense' ? [modelShortName(s.model)] : [])))];
