@@ -104,7 +104,7 @@ export interface Selection {
 }
 
 /** The queries to show: the `top` largest losses and gains of `metric` (ties by query id), then the asked ones. */
-export function selectQueries(ids: readonly string[], diff: (q: string) => number, sel: Pick<Selection, 'top' | 'asked'>): { id: string; reason: QueryEvidence['reason'] }[] {
+function selectQueries(ids: readonly string[], diff: (q: string) => number, sel: Pick<Selection, 'top' | 'asked'>): { id: string; reason: QueryEvidence['reason'] }[] {
   const byDiff = (sign: 1 | -1) =>
     ids
       .filter((q) => Math.sign(diff(q)) === sign)
@@ -122,7 +122,7 @@ export function selectQueries(ids: readonly string[], diff: (q: string) => numbe
 const ranksOf = (hits: readonly Scored[]): Map<string, number> => new Map(hits.map((h, i) => [h.id, i + 1]));
 
 /** Rank of the first relevant doc in a ranked list, null when none is within it. */
-export function firstRelevantRank(hits: readonly Scored[], judged: ReadonlyMap<string, number> | undefined): number | null {
+function firstRelevantRank(hits: readonly Scored[], judged: ReadonlyMap<string, number> | undefined): number | null {
   const i = hits.findIndex((h) => isRelevant(judged?.get(h.id) ?? 0));
   return i < 0 ? null : i + 1;
 }

@@ -23,7 +23,7 @@ import {
 
 const row = (cells: string[]) => `| ${cells.map(mdCell).join(' | ')} |`;
 
-export function markdownTable(t: Pick<PlainTable, 'head' | 'numeric' | 'rows'>): string[] {
+function markdownTable(t: Pick<PlainTable, 'head' | 'numeric' | 'rows'>): string[] {
   return [row(t.head), `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...t.rows.map(row)];
 }
 
