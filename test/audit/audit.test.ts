@@ -2,12 +2,15 @@
  * The deployment audit against deliberately broken deployments: `serve --simulate` over the real e5-small-v2
  * weights on a SciFact slice. A correct deployment passes; each usual mistake is detected and named.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditDeployment } from '../../src/audit/audit.js';
 import type { CauseId, DeploymentAudit } from '../../src/audit/audit-result.js';
 import { memoryCorpus, type Corpus } from '../../src/datasets/corpus.js';
 import { loadSplitQueries, readCorpus } from '../../src/datasets/loaders.js';
+import { embedTexts } from '../../src/embed/cache.js';
 import { loadEncoder, type LocalEncoder } from '../../src/embed/encoder.js';
 import { getModel } from '../../src/models/registry.js';
 import { resolvePrefixes } from '../../src/systems/system.js';
@@ -21,8 +24,27 @@ const MODEL = getModel('intfloat/e5-small-v2');
 const SCIFACT = join(SHARED_BEIR, 'scifact');
 
 let encoder: LocalEncoder;
+/** `encoder` as the audits' reference, its vectors kept in this file's embedding cache folder (see cachedVectors). */
+let reference: LocalEncoder;
+let cacheDir: string | undefined;
 let corpus: Corpus;
 let queries: Query[];
+
+/**
+ * A local encoder whose vectors (of every variant: the cache key holds maxLength and padPooling) go through the
+ * embedding cache, as bench's do: every audit encodes the same sample under the configured setting for its
+ * reference, and the diagnoses try the same settings on overlapping texts; each is encoded once per file. Only the
+ * reference: the deployments under test always encode afresh.
+ */
+function cachedVectors(local: LocalEncoder, dir: string): LocalEncoder {
+  return {
+    info: local.info,
+    countTokens: (texts) => local.countTokens(texts),
+    encode: async (texts) => (await embedTexts({ encoder: local, texts, cacheDir: dir, namespace: 'audit-reference', label: 'reference', quiet: true })).matrix,
+    variant: (v) => cachedVectors(local.variant(v), dir),
+    dispose: () => local.dispose(),
+  };
+}
 
 async function audit(faults: string, policy: 'model' | 'none' = 'model', served: LocalEncoder = encoder): Promise<DeploymentAudit> {
   const deployment = await startBrokenDeployment(served, MODEL, faults);
@@ -33,7 +55,7 @@ async function audit(faults: string, policy: 'model' | 'none' = 'model', served:
       corpus,
       queries,
       server: deployment.vectors,
-      reference: encoder,
+      reference,
       options: { passages: 10, diagnosisTexts: 4 },
     });
   } finally {
@@ -47,12 +69,17 @@ describeWithShared('deployment audit (real e5-small-v2, SciFact slice)', () => {
   beforeAll(async () => {
     if (!modelsDir) return;
     encoder = await loadEncoder({ model: MODEL, dtype: 'fp32', modelsDir, threads: 2 });
+    cacheDir = await mkdtemp(join(tmpdir(), 'beir-bench-audit-'));
+    reference = cachedVectors(encoder, cacheDir);
     const docs: Doc[] = [];
     for await (const d of readCorpus(join(SCIFACT, 'corpus.jsonl'))) if (docs.push(d) === 30) break;
     corpus = memoryCorpus(docs);
     queries = (await loadSplitQueries(SCIFACT, 'test', 6)).queries;
   });
-  afterAll(() => encoder?.dispose());
+  afterAll(async () => {
+    await encoder?.dispose();
+    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+  });
   let q8: LocalEncoder;
   afterAll(() => q8?.dispose());
 
