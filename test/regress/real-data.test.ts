@@ -110,7 +110,7 @@ describe('regress on real BEIR data', () => {
     'deterministic: a perturbed dense system (E5 with its prefixes dropped) fails against its stored run, with a note on the strings sent',
     async () => {
       const matrix = join(dir, 'e5.yaml');
-      await writeFile(matrix, ['systems:', '  - id: e5', '    model: intfloat/e5-small-v2', '    prefix: asymmetric', 'datasets:', '  - dataset: nfcorpus', '    maxQueries: 2', '    maxDocs: 80', ''].join('\n'));
+      await writeFile(matrix, ['systems:', '  - id: e5', '    model: intfloat/e5-small-v2', '    prefix: asymmetric', 'datasets:', '  - dataset: nfcorpus', '    maxQueries: 2', '    maxDocs: 30', ''].join('\n'));
       const update = await regress(matrix, '--update');
       expect(update.stderr).toBe('');
       expect(update.code).toBe(0);
@@ -119,7 +119,7 @@ describe('regress on real BEIR data', () => {
       await editMatrix(matrix, [[['systems', 0, 'prefix'], 'symmetric']]);
       const r = await regress(matrix);
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/nfcorpus\.q2\.d80\/e5 NDCG@10: expected 0\.\d{4}, got 0\.\d{4} \([+-]0\.\d{4}\): FAIL, [12] of 2 queries changed: a deterministic condition/);
+      expect(r.stdout).toMatch(/nfcorpus\.q2\.d30\/e5 NDCG@10: expected 0\.\d{4}, got 0\.\d{4} \([+-]0\.\d{4}\): FAIL, [12] of 2 queries changed: a deterministic condition/);
       expect(r.stdout).toMatch(/note: the strings sent to the model changed \(strings\.queries: /);
       expect(r.stdout).not.toMatch(/CHANGED-INPUT,/);
     },
@@ -139,7 +139,7 @@ describe('regress on real BEIR data', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/3 checks: 0 OK, 0 OK\*, 0 FAIL, 3 CHANGED-INPUT/);
       expect(r.stdout).toMatch(
-        /nfcorpus\.q2\.d80\/e5: CHANGED-INPUT, the matrix recorded other inputs: encoder\.weightsSha256: b2a43b66f7f9… -> 7d9092cb25f2… \(tonight's intfloat\/e5-small-v2 onnx\/model\.onnx is not the file the matrix expects: provision the pinned weights, scripts\/provision-models\.sh\)/,
+        /nfcorpus\.q2\.d30\/e5: CHANGED-INPUT, the matrix recorded other inputs: encoder\.weightsSha256: b2a43b66f7f9… -> 7d9092cb25f2… \(tonight's intfloat\/e5-small-v2 onnx\/model\.onnx is not the file the matrix expects: provision the pinned weights, scripts\/provision-models\.sh\)/,
       );
     },
     900_000,
