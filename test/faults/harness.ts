@@ -18,13 +18,14 @@ import { REPO_ROOT, SHARED_BEIR } from '../helpers/shared.js';
 export const MODELS_DIR = provisionedModelsDir();
 
 /**
- * `bench` on a SciFact slice: 40 passages, 10 queries, the symmetric and the asymmetric system (two systems, so an
- * interrupted run has one system's vectors persisted and the other's in flight), one thread, few permutations.
+ * `bench` on a SciFact slice: 40 passages (`maxDocs`), 10 queries, the symmetric and the asymmetric system (two
+ * systems, so an interrupted run has one system's vectors persisted and the other's in flight), one thread, few
+ * permutations.
  */
-export function sliceArgs(out: string, cacheDir: string, opts: { arms?: string; extra?: string[] } = {}): string[] {
+export function sliceArgs(out: string, cacheDir: string, opts: { arms?: string; maxDocs?: number; extra?: string[] } = {}): string[] {
   return [
     'bench', '--dataset', 'scifact', '--data-dir', SHARED_BEIR, '--models-dir', MODELS_DIR ?? '', '--threads', '1',
-    '--max-docs', '40', '--max-queries', '10', '--arms', opts.arms ?? 'symmetric,asymmetric', '--permutations', '200',
+    '--max-docs', String(opts.maxDocs ?? 40), '--max-queries', '10', '--arms', opts.arms ?? 'symmetric,asymmetric', '--permutations', '200',
     '--out', out, '--embed-cache-dir', cacheDir, '--quiet', ...(opts.extra ?? []),
   ];
 }

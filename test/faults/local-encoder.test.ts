@@ -16,8 +16,19 @@ import {
 import { smallDisk } from './small-disk.js';
 
 const INJECT = fileURLToPath(new URL('./inject.ts', import.meta.url));
-/** 40 passages and 10 queries per system, two systems. */
-const VECTORS = 100;
+/**
+ * Passages per system: the 10 queries' 10 relevant ones and 10 others. Every case encodes at least one system's
+ * passages cold, so the slice is kept small; 20 still take seconds on one thread (the window a mid-encode signal
+ * lands in) and make a passage segment of 31 kB (the truncation case cuts it to 1000 bytes).
+ */
+const PASSAGES = 20;
+const QUERIES = 10;
+/** Both systems' vectors, and the first (symmetric) system's: what an interrupted run has persisted. */
+const VECTORS = 2 * (PASSAGES + QUERIES);
+const FIRST_SYSTEM = PASSAGES + QUERIES;
+const slice = (out: string, cache: string, opts: { arms?: string } = {}) => sliceArgs(out, cache, { maxDocs: PASSAGES, ...opts });
+/** The stderr line of a run that encoded `encoded` passages and read `cached` from the cache. */
+const embedded = (encoded: number, cached: number) => new RegExp(`Embedding: ${encoded} passages encoded, ${cached} from cache`);
 const LONG = 1_200_000;
 
 describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encoder and the embedding cache (real e5-small-v2, SciFact slice)', () => {
@@ -32,16 +43,16 @@ describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encode
   };
   /** A rerun on a healed or resumed cache: everything served from it, the undisturbed scores. */
   const rerunServedFromCache = async (cache: string, name: string) => {
-    const again = await runCli(sliceArgs(out(`${name}-again`), cache));
+    const again = await runCli(slice(out(`${name}-again`), cache));
     expect(scoresOf((await finished(again)).results)).toEqual(base.scores);
-    expect(again.stderr).toMatch(/Embedding: 0 passages encoded, 80 from cache/);
+    expect(again.stderr).toMatch(embedded(0, 2 * PASSAGES));
     return again.seconds;
   };
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'beir-bench-faults-local-'));
     const cache = join(work, 'cache-undisturbed');
-    const run = await runCli(sliceArgs(out('undisturbed'), cache));
+    const run = await runCli(slice(out('undisturbed'), cache));
     const { results } = await finished(run);
     base = { scores: scoresOf(results), seconds: run.seconds, warmSeconds: NaN, cache, keys: await cachedKeys(cache) };
     expect(await checkCache(cache)).toBe(VECTORS);
@@ -62,13 +73,13 @@ describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encode
         await writeFile(victim, bytes);
       },
       warning: /warning: embedding cache segment .*\.bin is corrupted \(checksum mismatch\); discarded, its vectors will be re-encoded/,
-      reencoded: 40,
+      reencoded: PASSAGES,
     },
     {
       fault: 'truncated cache segment',
       damage: async (cache: string) => truncate((await segmentsOf(cache))[0], 1000),
       warning: /warning: embedding cache segment .*\.bin is corrupted \(size 1000 bytes, header implies \d+\)/,
-      reencoded: 40,
+      reencoded: PASSAGES,
     },
     {
       fault: 'corrupted cache index file',
@@ -84,7 +95,7 @@ describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encode
     it(`${c.fault}: rebuilt within the same run, scores identical to the undisturbed run`, async () => {
       const cache = await copyCache(c.fault.replace(/ /g, '-'));
       await c.damage(cache);
-      const run = await runCli(sliceArgs(out(c.fault), cache));
+      const run = await runCli(slice(out(c.fault), cache));
       const { results } = await finished(run);
       expect(scoresOf(results)).toEqual(base.scores);
       if (c.warning) expect(run.stderr).toMatch(c.warning);
@@ -98,21 +109,21 @@ describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encode
     it(`${signal} mid-encode: nothing half-written; the rerun resumes from the persisted chunks with identical scores`, async () => {
       const cache = join(work, `cache-${signal}-encode`);
       const o = out(`${signal}-encode`);
-      const p = startCli(sliceArgs(o, cache));
+      const p = startCli(slice(o, cache));
       // The symmetric system's passages and queries are persisted; the asymmetric passages are being encoded.
       await waitFor('the first system\'s vectors in the cache', async () => (await segmentsOf(cache)).length >= 2);
       p.child.kill(signal);
       const stopped = await p.done;
       expect(stopped.signal).toBe(signal);
       expect(await checkOutFolder(o)).toEqual([]);
-      expect(await checkCache(cache, { exactIndex: false })).toBe(50);
+      expect(await checkCache(cache, { exactIndex: false })).toBe(FIRST_SYSTEM);
 
-      const resumed = await runCli(sliceArgs(o, cache));
+      const resumed = await runCli(slice(o, cache));
       expect(scoresOf((await finished(resumed)).results)).toEqual(base.scores);
-      expect(resumed.stderr).toMatch(/Embedding: 40 passages encoded, 40 from cache/);
+      expect(resumed.stderr).toMatch(embedded(PASSAGES, PASSAGES));
       expect(await checkCache(cache)).toBe(VECTORS);
       record(`${signal} mid-encode`, {
-        outcome: 'stopped, rerun resumed', scoresIdentical: true, resumedFromCache: 50, seconds: stopped.seconds + resumed.seconds, undisturbedSeconds: base.seconds,
+        outcome: 'stopped, rerun resumed', scoresIdentical: true, resumedFromCache: FIRST_SYSTEM, seconds: stopped.seconds + resumed.seconds, undisturbedSeconds: base.seconds,
       });
     }, LONG);
 
@@ -120,10 +131,10 @@ describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encode
       const cache = await copyCache(`${signal}-write`);
       const o = out(`${signal}-write`);
       // The signal arrives right after results.json is written into the temp folder, before the reports are.
-      const stopped = await runCli(sliceArgs(o, cache), { env: { BEIR_BENCH_INJECT_SIGNAL: `${signal}:results.json` }, preload: [INJECT] });
+      const stopped = await runCli(slice(o, cache), { env: { BEIR_BENCH_INJECT_SIGNAL: `${signal}:results.json` }, preload: [INJECT] });
       expect(stopped.signal).toBe(signal);
       expect(await readdir(o)).toEqual([]);
-      const again = await runCli(sliceArgs(o, cache));
+      const again = await runCli(slice(o, cache));
       expect(scoresOf((await finished(again)).results)).toEqual(base.scores);
       expect(await checkOutFolder(o)).toHaveLength(1);
       record(`${signal} mid-write of results`, { outcome: 'stopped, nothing written; rerun finished', scoresIdentical: true, seconds: stopped.seconds + again.seconds, undisturbedSeconds: base.warmSeconds });
@@ -133,7 +144,7 @@ describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encode
   it('two runs at once, one cold cache and one --out (same model, overlapping texts): both finish with the undisturbed scores, two complete result folders, a readable cache', async () => {
     const cache = join(work, 'cache-concurrent');
     const o = out('concurrent');
-    const [a, b] = await Promise.all([runCli(sliceArgs(o, cache)), runCli(sliceArgs(o, cache, { arms: 'asymmetric' }))]);
+    const [a, b] = await Promise.all([runCli(slice(o, cache)), runCli(slice(o, cache, { arms: 'asymmetric' }))]);
     const [ra, rb] = [await finished(a), await finished(b)];
     expect(ra.dir).not.toBe(rb.dir);
     expect((await checkOutFolder(o)).sort()).toEqual([ra.dir, rb.dir].map((d) => d.split('/').at(-1)).sort());
@@ -153,17 +164,17 @@ describe.skipIf(!MODELS_DIR || !hasSharedBeir())('faults around the local encode
     try {
       const cache = join(disk.dir, 'cache');
       const o = out('full-cache');
-      // Room for the symmetric system's two segments and the index (about 90 kB in 4 kB pages), not for the
-      // asymmetric system's passages (64 kB more).
-      await disk.fill(110_000);
-      const full = await runCli(sliceArgs(o, cache), disk.child());
+      // Room for the symmetric system's two segments and the index (about 53 kB in 4 kB pages, 18 pages free), not
+      // for the asymmetric system's passages (32 kB more).
+      await disk.fill(74_000);
+      const full = await runCli(slice(o, cache), disk.child());
       stoppedWithOneError(full, new RegExp(`^error: cannot write ${cache}/.*: no space left on the device \\(ENOSPC\\); nothing was left half-written$`));
       expect(await checkOutFolder(o)).toEqual([]);
-      expect(await checkCache(cache, { exactIndex: false })).toBe(50);
+      expect(await checkCache(cache, { exactIndex: false })).toBe(FIRST_SYSTEM);
       await disk.unfill();
-      const again = await runCli(sliceArgs(o, cache), disk.child());
+      const again = await runCli(slice(o, cache), disk.child());
       expect(scoresOf((await finished(again)).results)).toEqual(base.scores);
-      expect(again.stderr).toMatch(/Embedding: 40 passages encoded, 40 from cache/);
+      expect(again.stderr).toMatch(embedded(PASSAGES, PASSAGES));
       expect(await checkCache(cache)).toBe(VECTORS);
       record('full disk while writing cache segments', { how: disk.how, outcome: 'stopped with one error; rerun finished', scoresIdentical: true, seconds: full.seconds + again.seconds, undisturbedSeconds: base.seconds });
     } finally {
