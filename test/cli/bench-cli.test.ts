@@ -168,7 +168,7 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('beir-bench bench with the real 
   it('runs both systems, records the exact prefixes, and scores in a sane range', async () => {
     const dest = join(out, 'real-model');
     const r = await cli([
-      'bench', '--dataset', 'scifact', '--data-dir', SHARED_BEIR, '--models-dir', modelsDir!, '--max-queries', '20', '--max-docs', '200',
+      'bench', '--dataset', 'scifact', '--data-dir', SHARED_BEIR, '--models-dir', modelsDir!, '--max-queries', '20', '--max-docs', '100',
       '--out', dest, '--format', 'json', '--quiet', '--no-cache', '--permutations', '1000',
     ]);
     expect(r.stderr).not.toMatch(/Error/);
@@ -184,7 +184,8 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('beir-bench bench with the real 
     expect(asym.inputs.passages.example.startsWith('passage: ')).toBe(true);
     expect(sym.inputs.queries.example.startsWith('query: ')).toBe(false);
     expect(asym.encoder.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
-    // 20 queries against 200 passages that include all their relevant ones: E5 finds most of them.
+    // 20 queries against 100 passages that include all their relevant ones (21 of the 100): E5 finds most of them;
+    // a ranking by chance would put a relevant passage in the top 10 for about one query in ten.
     expect(asym.mean['ndcg_cut.10']).toBeGreaterThan(0.6);
     expect(sym.mean['ndcg_cut.10']).toBeGreaterThan(0.3);
     expect(json.datasets[0].comparisons[0].metrics).toHaveLength(3);
