@@ -7,11 +7,13 @@
 # every machine runs the same bytes and the embedding cache and regression pins recognise them.
 #
 # Usage: scripts/build-model-variants.sh [DEST]   (run by scripts/provision-models.sh; DEST as there)
+#        scripts/build-model-variants.sh --venv-only  (only the venv: npm run bench:int8-sweep)
 #   BEIR_BENCH_TOOLS_VENV=DIR   the venv (default ~/.cache/beir-bench/model-tools-venv); PYTHON=python3 creates it.
 # Idempotent (verified files are skipped) and atomic (built in a temp dir beside the model, moved in after the check).
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV_ONLY=; [[ ${1:-} == --venv-only ]] && { VENV_ONLY=1; shift; }
 DEST=${1:-${BEIR_BENCH_MODELS_DIR:-${BEIR_BENCH_MODELS:-$HOME/.cache/beir-bench/models}}}
 VENV=${BEIR_BENCH_TOOLS_VENV:-$HOME/.cache/beir-bench/model-tools-venv}
 REQS=$REPO_ROOT/scripts/model-variants/requirements.txt
@@ -39,6 +41,8 @@ ensure_venv() {
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQS" || die "pip could not install $REQS into $VENV"
   sha_of "$REQS" >"$stamp"
 }
+
+if [[ -n $VENV_ONLY ]]; then ensure_venv; exit 0; fi
 
 for row in "${MODELS[@]}"; do
   IFS='|' read -r id heads hidden fp32_sha fused_sha int8_sha <<<"$row"
