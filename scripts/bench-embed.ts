@@ -7,8 +7,12 @@
  * batch at a time in alternating order, so that load from other processes hits both alike; times are summed.
  *
  * Usage: npm run bench:embed -- [--n 256] [--rounds 2] [--dtypes fp32,q8] [--batch-tokens 128] [--batch-size 32]
- *                               [--threads N] [--corpus PATH] [--models-dir DIR] [--sweep 128,512,8192]
+ *                               [--threads N] [--corpus PATH] [--models-dir DIR] [--model ID] [--sweep 128,512,8192]
+ *                               [--versus]
  *   --sweep only times (b) at each batch token budget (to choose the default), then exits.
+ *   --versus only times this encoder for each of --dtypes against the first, all loaded in one process and
+ *   interleaved slice by slice in rotating order (so load from other processes hits each alike), and gives each
+ *   one's speed ratio and its cosine to the first dtype's vectors (min and mean), then exits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
@@ -18,8 +22,8 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { pipeline } from '@huggingface/transformers';
 import { embedTexts } from '../src/embed/cache.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, loadEncoder } from '../src/embed/encoder.js';
-import { modelsDirFrom } from '../src/embed/model-source.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, loadEncoder, type LocalEncoder } from '../src/embed/encoder.js';
+import { DTYPES, modelsDirFrom } from '../src/embed/model-source.js';
 import { getModel } from '../src/models/registry.js';
 import type { Dtype } from '../src/models/spec.js';
 import { firstPassages } from './lib/first-passages.js';
@@ -36,12 +40,14 @@ const { values: opts } = parseArgs({
     corpus: { type: 'string', default: join(REPO_ROOT, '..', 'shared', 'beir', 'scifact', 'corpus.jsonl') },
     'models-dir': { type: 'string' },
     sweep: { type: 'string' },
+    versus: { type: 'boolean', default: false },
+    model: { type: 'string', default: 'intfloat/e5-small-v2' },
   },
 });
 const N = Number(opts.n);
 const ROUNDS = Number(opts.rounds);
 const THREADS = Number(opts.threads);
-const MODEL = getModel('intfloat/e5-small-v2');
+const MODEL = getModel(opts.model);
 const PIPELINE_BATCH = 32;
 
 /**
@@ -98,6 +104,37 @@ async function sweep(texts: string[], dtype: Dtype, sizes: number[]): Promise<vo
   await Promise.all(encoders.map((e) => e.dispose()));
 }
 
+/** Each dtype's encoder against the first's, interleaved slice by slice in rotating order: speed ratio and cosines. */
+async function versus(texts: string[], dtypes: Dtype[]): Promise<void> {
+  const encoders: LocalEncoder[] = [];
+  for (const dtype of dtypes) encoders.push(await encoderFor(dtype));
+  const seconds = dtypes.map(() => 0);
+  const vectors = dtypes.map(() => new Float32Array(texts.length * MODEL.dimension));
+  const SLICE = 16;
+  for (const e of encoders) await e.encode(texts.slice(0, SLICE)); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i * SLICE < texts.length; i++) {
+      const slice = texts.slice(i * SLICE, (i + 1) * SLICE);
+      for (let j = 0; j < dtypes.length; j++) {
+        const k = (i + r + j) % dtypes.length;
+        seconds[k] += await timed(async () => vectors[k].set((await encoders[k].encode(slice)).data, i * SLICE * MODEL.dimension));
+      }
+    }
+  }
+  const tokens = encoders[0].countTokens(texts).reduce((s, n) => s + n, 0);
+  console.log(`# Encoder speed by dtype: ${MODEL.id}, first ${texts.length} SciFact passages (${tokens} tokens), interleaved, ${ROUNDS} round(s)`);
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}, threads ${THREADS}, ${new Date().toISOString().slice(0, 16)}Z`);
+  console.log(`| dtype | weights sha256 | passages/s | vs ${dtypes[0]} | cosine to ${dtypes[0]}: min | mean |`);
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const [k, dtype] of dtypes.entries()) {
+    const cos = cosines(vectors[0], vectors[k], MODEL.dimension);
+    const pps = (texts.length * ROUNDS) / seconds[k];
+    const mean = cos.reduce((s, c) => s + c, 0) / cos.length;
+    console.log(`| ${dtype} | ${encoders[k].info.weightsSha256.slice(0, 12)} | ${pps.toFixed(1)} | ${(seconds[0] / seconds[k]).toFixed(2)}x | ${Math.min(...cos).toFixed(6)} | ${mean.toFixed(6)} |`);
+  }
+  for (const e of encoders) await e.dispose();
+}
+
 interface Row {
   dtype: Dtype;
   arm: string;
@@ -120,7 +157,8 @@ async function benchDtype(texts: string[], dtype: Dtype): Promise<DtypeResult> {
   const lengths = encoder.countTokens(texts);
   const tokens = lengths.reduce((s, n) => s + n, 0);
   // (a) exactly as the transformers.js docs show it, from the same local folder.
-  const extractor = await pipeline('feature-extraction', encoder.info.source, { dtype, local_files_only: true });
+  const { loadAs, baseName } = DTYPES[dtype];
+  const extractor = await pipeline('feature-extraction', encoder.info.source, { dtype: loadAs, ...(baseName && { model_file_name: baseName }), local_files_only: true });
   const plain = async (slice: string[]) => (await extractor(slice, { pooling: 'mean', normalize: true })).data as Float32Array;
   const slices = Array.from({ length: Math.ceil(texts.length / PIPELINE_BATCH) }, (_, i) => texts.slice(i * PIPELINE_BATCH, (i + 1) * PIPELINE_BATCH));
   const loadedRssMB = process.memoryUsage.rss() / 2 ** 20;
@@ -176,6 +214,10 @@ const texts = await firstPassages(opts.corpus, N, MODEL.passagePrefix);
 const dtypes = opts.dtypes.split(',') as Dtype[];
 if (opts.sweep) {
   for (const dtype of dtypes) await sweep(texts, dtype, opts.sweep.split(',').map(Number));
+  process.exit(0);
+}
+if (opts.versus) {
+  await versus(texts, dtypes);
   process.exit(0);
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build transformers.js-layout model folders without the Hugging Face hub, every file pinned by sha256:
 #   <DEST>/<model id>/{config.json,tokenizer.json,tokenizer_config.json,special_tokens_map.json,vocab.txt,
-#                      onnx/model.onnx (fp32), onnx/model_quantized.onnx (int8)}
+#                      onnx/model.onnx (fp32), onnx/model_quantized.onnx (q8)}
+# then, for e5-small-v2 and all-MiniLM-L6-v2, onnx/model_fused.onnx and onnx/model_int8.onnx built from the fp32
+# weights by scripts/build-model-variants.sh (needs python3 with venv; PyPI for its pinned onnxruntime tooling).
 # ONNX weights come from langchain4j jars on Maven Central (they are the Xenova/* hub exports, see the jars'
 # README). Tokenizer/config files come from ../shared/models beside the repo when it is there, else from the public
 # GitHub repositories they were taken from, at pinned commits; a model that has neither (bge-small-en-v1.5) has its
@@ -170,4 +172,6 @@ for row in "${MODELS[@]}"; do
   mv "$tmp" "$target"
   log "$id: done (fp32 $fp32_sha, int8 $int8_sha)"
 done
+# The fused and int8 files of e5-small-v2 and all-MiniLM-L6-v2, built from the fp32 weights just verified.
+bash "$REPO_ROOT/scripts/build-model-variants.sh" "$DEST"
 log "models ready in $DEST (use --models-dir $DEST or BEIR_BENCH_MODELS_DIR=$DEST)"

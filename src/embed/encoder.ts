@@ -7,7 +7,7 @@ import type { Matrix } from '../types.js';
 import { planBatches } from './batches.js';
 import { fileSha256 } from './file-sha256.js';
 import { explainHubFailures } from './hub-errors.js';
-import { asModelsDir, offlineModelHint, resolveModelSource, weightsFileName, type ModelsDir, type ModelsDirOrigin, type ModelSource } from './model-source.js';
+import { asModelsDir, DTYPES, offlineModelHint, resolveModelSource, weightsFileName, type ModelsDir, type ModelsDirOrigin, type ModelSource } from './model-source.js';
 import { poolInto } from './pooling.js';
 import type { RemoteTransport, RequestBody } from './remote-client.js';
 import { checkCudaInstalled, explainCudaFailure } from './cuda.js';
@@ -142,7 +142,8 @@ export async function loadEncoder(opts: LoadEncoderOptions): Promise<LocalEncode
   const load = async () => {
     const tokenizer = await AutoTokenizer.from_pretrained(source.name);
     const onnxModel = await AutoModel.from_pretrained(source.name, {
-      dtype,
+      dtype: DTYPES[dtype].loadAs,
+      ...(DTYPES[dtype].baseName && { model_file_name: DTYPES[dtype].baseName }),
       device,
       session_options: {
         // One graph runs at a time, so inter-op parallelism has nothing to do; intra-op threads do the matmuls.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { Dtype, ModelSpec } from '../models/spec.js';
+import { DTYPE_NAMES, type Dtype, type ModelSpec } from '../models/spec.js';
 
 /** Where scripts/provision-models.sh assembles models unless given a destination. */
 export const DEFAULT_MODELS_DIR = join(homedir(), '.cache', 'beir-bench', 'models');
@@ -60,9 +60,29 @@ export function hubEndpoint(): string {
   return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
-/** transformers.js file naming: fp32 -> onnx/model.onnx, q8 -> onnx/model_quantized.onnx. */
+/**
+ * Each dtype's weights file in transformers.js layout and how transformers.js is asked for it: its own `dtype` (which
+ * picks the file suffix: '' fp32, `_int8`, `_quantized`) and, for the fused graph, the file's base name.
+ */
+export const DTYPES: Record<Dtype, { file: string; loadAs: 'fp32' | 'int8' | 'q8'; baseName?: string; describe: string }> = {
+  fp32: { file: 'onnx/model.onnx', loadAs: 'fp32', describe: 'fp32 weights (onnx/model.onnx)' },
+  fused: {
+    file: 'onnx/model_fused.onnx',
+    loadAs: 'fp32',
+    baseName: 'model_fused',
+    describe: 'the same fp32 weights in a fused graph (onnx/model_fused.onnx, built by scripts/build-model-variants.sh; passes the gate)',
+  },
+  int8: {
+    file: 'onnx/model_int8.onnx',
+    loadAs: 'int8',
+    describe: '8-bit weights built by scripts/build-model-variants.sh (onnx/model_int8.onnx; failed the gate here: do not report)',
+  },
+  q8: { file: 'onnx/model_quantized.onnx', loadAs: 'q8', describe: "the exporter's 8-bit weights (onnx/model_quantized.onnx; failed the gate: do not report)" },
+};
+
+/** The weights file of `dtype`, relative to the model folder. */
 export function weightsFileName(dtype: Dtype): string {
-  return dtype === 'q8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
+  return DTYPES[dtype].file;
 }
 
 /**
@@ -89,7 +109,7 @@ export function resolveModelSource(model: ModelSpec, dtype: Dtype, modelsDir?: s
 
 /** Which dtypes have weights in `<modelsDir>/<id>` (or `<onnxRepo>`), for listings. */
 export function localDtypes(model: ModelSpec, modelsDir: string): Dtype[] {
-  return (['fp32', 'q8'] as const).filter((dtype) =>
+  return DTYPE_NAMES.filter((dtype) =>
     [model.id, model.onnxRepo].some((name) => existsSync(join(modelsDir, name, weightsFileName(dtype)))),
   );
 }

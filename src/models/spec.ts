@@ -16,4 +16,11 @@ export interface ModelSpec {
   description: string;
 }
 
-export type Dtype = 'fp32' | 'q8';
+/**
+ * Which weights file of a model runs: `fp32` the exported graph; `fused` the same fp32 weights in the graph
+ * onnxruntime's transformer optimiser fuses (attention, SkipLayerNorm, BiasGelu: same arithmetic, fewer nodes);
+ * `int8` 8-bit weights this project builds (scripts/build-model-variants.sh); `q8` the exporter's 8-bit file.
+ * Files and status: DTYPES in src/embed/model-source.ts.
+ */
+export const DTYPE_NAMES = ['fp32', 'fused', 'int8', 'q8'] as const;
+export type Dtype = (typeof DTYPE_NAMES)[number];

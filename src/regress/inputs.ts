@@ -6,6 +6,7 @@
  */
 import { keyPartsOf } from '../embed/cache-key.js';
 import { weightsFileName } from '../embed/model-source.js';
+import { DTYPE_NAMES, type Dtype } from '../models/spec.js';
 import type { DatasetResults, SystemResults } from '../results/schema.js';
 
 /** Flat name -> value record (one YAML mapping in the matrix). */
@@ -86,10 +87,12 @@ export function inputChanges(
   ];
 }
 
+const isDtype = (x: unknown): x is Dtype => (DTYPE_NAMES as readonly unknown[]).includes(x);
+
 /** A weights change in words: which file of which model is not the one the matrix expects, and how to get that one. */
 function withWeightsFile(change: InputChange, encoder: Fingerprint | null): InputChange {
   if (!change.startsWith('encoder.weightsSha256:') || !encoder) return change;
-  const file = weightsFileName(encoder.dtype === 'q8' ? 'q8' : 'fp32');
+  const file = weightsFileName(isDtype(encoder.dtype) ? encoder.dtype : 'fp32');
   return `${change} (tonight's ${String(encoder.model)} ${file} is not the file the matrix expects: provision the pinned weights, scripts/provision-models.sh)`;
 }
 

@@ -6,7 +6,7 @@ import { isMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { resolveModel, type ModelSettings } from '../models/model-settings.js';
 import { findModel } from '../models/registry.js';
-import type { Dtype, ModelSpec } from '../models/spec.js';
+import { DTYPE_NAMES, type Dtype, type ModelSpec } from '../models/spec.js';
 import { checkEncoderUrl } from './encoder-url.js';
 import { COMBINATIONS, FUSION_METHODS, hybridDraft, NORMALIZATIONS, type HybridRequest } from './hybrid-draft.js';
 import type { ComponentDraft, SystemDraft } from './build.js';
@@ -48,7 +48,7 @@ const ASYMMETRIES: readonly RemoteAsymmetry[] = ['prefix', 'input-type'];
  * absent: --opensearch-model-id, else the --encoder-url endpoints when given, else local.
  */
 function encoderSpec(f: Field | undefined, dtype: Field | undefined, defaults: SystemsFileDefaults): EncoderSpec {
-  const local = (): EncoderSpec => ({ kind: 'local', dtype: dtype ? dtype.oneOf(['fp32', 'q8'] as const) : defaults.dtype });
+  const local = (): EncoderSpec => ({ kind: 'local', dtype: dtype ? dtype.oneOf(DTYPE_NAMES) : defaults.dtype });
   let spec: EncoderSpec;
   if (!f) spec = defaults.clusterModel ?? defaults.remote ?? local();
   else if (!f.isMap) {

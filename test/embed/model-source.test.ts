@@ -22,6 +22,8 @@ describe('model source', () => {
   it('maps dtypes to transformers.js file names', () => {
     expect(weightsFileName('fp32')).toBe('onnx/model.onnx');
     expect(weightsFileName('q8')).toBe('onnx/model_quantized.onnx');
+    expect(weightsFileName('fused')).toBe('onnx/model_fused.onnx');
+    expect(weightsFileName('int8')).toBe('onnx/model_int8.onnx');
   });
 
   it('finds a model under its registry id or its ONNX repo', () => {

@@ -65,7 +65,7 @@ systems:
     ['systems:\n  - engine: bm25\n    prefix: model\n', /^systems\.yaml:3: systems\[0\]\.prefix: only dense systems/],
     ['systems:\n  - model: intfloat/e5-small-v2\n', /^systems\.yaml:2: systems\[0\]: a dense system needs "prefix"/],
     ['systems:\n  - model: intfloat/e5-small-v2\n    prefix: { query: "q: " }\n', /^systems\.yaml:3: systems\[0\]\.prefix: explicit prefixes need both query and passage/],
-    ['systems:\n  - model: intfloat/e5-small-v2\n    prefix: model\n    dtype: fp16\n', /^systems\.yaml:4: systems\[0\]\.dtype: expected one of fp32, q8, got "fp16"/],
+    ['systems:\n  - model: intfloat/e5-small-v2\n    prefix: model\n    dtype: fp16\n', /^systems\.yaml:4: systems\[0\]\.dtype: expected one of fp32, fused, int8, q8, got "fp16"/],
     ['models:\n  x/y:\n    pooling: mean\nsystems:\n  - model: x/y\n    prefix: none\n', /^systems\.yaml:3: models\.x\/y: Model "x\/y" is not in the registry .*missing field "queryPrefix", field "passagePrefix", field "normalize", field "maxLength", field "dimension"/],
     ['models:\n  x/y:\n    dimension: -3\nsystems: []\n', /^systems\.yaml:3: models\.x\/y\.dimension: expected a positive integer, got -3/],
     ['systems: []\n', /^systems\.yaml:1: systems: the list is empty/],
