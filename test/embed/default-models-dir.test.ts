@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encoderRunOptionsFrom } from '../../src/commands/model-options.js';
-import { DEFAULT_MODELS_DIR, modelsDirFrom, resolveModelSource } from '../../src/embed/model-source.js';
+import { DEFAULT_MODELS_DIR, localDtypes, modelsDirFrom, resolveModelSource } from '../../src/embed/model-source.js';
 import { UserError } from '../../src/errors.js';
 import { getModel } from '../../src/models/registry.js';
 import { runCli } from '../helpers/cli.js';
@@ -104,7 +104,8 @@ describe.skipIf(!provisioned)('commands with the model in the default folder and
     }
     const m = await runCli(['models'], env);
     expect(m.code).toBe(0);
-    expect(m.stdout).toMatch(/intfloat\/e5-small-v2 .*│ fp32, q8 +│/);
+    // Every dtype whose file the provisioned folder holds (fp32 and q8 always; fused and int8 once built).
+    expect(m.stdout).toMatch(new RegExp(`intfloat/e5-small-v2 .*│ ${localDtypes(E5, provisioned!).join(', ')} +│`));
     expect(m.stdout).toContain(`local weights = dtypes found in ${join(home, '.cache', 'beir-bench', 'models')} (the default folder;`);
   }, 120_000);
 });
