@@ -75,7 +75,7 @@ export const DTYPES: Record<Dtype, { file: string; loadAs: 'fp32' | 'int8' | 'q8
   int8: {
     file: 'onnx/model_int8.onnx',
     loadAs: 'int8',
-    describe: '8-bit weights built by scripts/build-model-variants.sh (onnx/model_int8.onnx; not passed by the gate: do not report)',
+    describe: '8-bit weights built by scripts/build-model-variants.sh (onnx/model_int8.onnx; failed the gate on NFCorpus: do not report)',
   },
   q8: { file: 'onnx/model_quantized.onnx', loadAs: 'q8', describe: "the exporter's 8-bit weights (onnx/model_quantized.onnx; failed the gate: do not report)" },
 };
