@@ -43,7 +43,8 @@ def nbits(path, bits, block):
 
 
 def fused_int8(path):
-    build_fused(src, f'{work}/fused.onnx', 12, 384)
+    config = json.load(open(f'{model_dir}/config.json'))  # the model's own shape, not e5's
+    build_fused(src, f'{work}/fused.onnx', config['num_attention_heads'], config['hidden_size'])
     from onnxruntime.quantization import quantize_dynamic
     quantize_dynamic(f'{work}/fused.onnx', path, per_channel=True, reduce_range=True, weight_type=QuantType.QInt8,
                      op_types_to_quantize=['MatMul', 'Attention'], extra_options={'DefaultTensorType': onnx.TensorProto.FLOAT})
