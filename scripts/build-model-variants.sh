@@ -18,10 +18,10 @@ DEST=${1:-${BEIR_BENCH_MODELS_DIR:-${BEIR_BENCH_MODELS:-$HOME/.cache/beir-bench/
 VENV=${BEIR_BENCH_TOOLS_VENV:-$HOME/.cache/beir-bench/model-tools-venv}
 REQS=$REPO_ROOT/scripts/model-variants/requirements.txt
 
-# model id | attention heads | hidden size | fp32 sha256 (the pin of provision-models.sh) | fused sha256 | int8 sha256
+# model id | fp32 sha256 (the pin of provision-models.sh) | fused sha256 | int8 sha256
 MODELS=(
-  "intfloat/e5-small-v2|12|384|b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0|42f5aef6475ecaa243b516ba3c7a63555e778175583c82f528582b88e91f8cf7|713dd6f4391807937d6c87507975ff4a1382864eff6eb05ba04bdda2ead0fd99"
-  "sentence-transformers/all-MiniLM-L6-v2|12|384|ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4|121617eff4181a044cd25ce4589a83acf9987d8e69c745bef2ce7450fa594c11|5aea8f7e40028a90ce048cdab561c73088dac9f8656b0f4206817e115e00f7ca"
+  "intfloat/e5-small-v2|b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0|42f5aef6475ecaa243b516ba3c7a63555e778175583c82f528582b88e91f8cf7|713dd6f4391807937d6c87507975ff4a1382864eff6eb05ba04bdda2ead0fd99"
+  "sentence-transformers/all-MiniLM-L6-v2|ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4|121617eff4181a044cd25ce4589a83acf9987d8e69c745bef2ce7450fa594c11|5aea8f7e40028a90ce048cdab561c73088dac9f8656b0f4206817e115e00f7ca"
 )
 
 die() { echo "build-model-variants: $*" >&2; exit 1; }
@@ -45,7 +45,7 @@ ensure_venv() {
 if [[ -n $VENV_ONLY ]]; then ensure_venv; exit 0; fi
 
 for row in "${MODELS[@]}"; do
-  IFS='|' read -r id heads hidden fp32_sha fused_sha int8_sha <<<"$row"
+  IFS='|' read -r id fp32_sha fused_sha int8_sha <<<"$row"
   onnx=$DEST/$id/onnx
   if sha_ok "$onnx/model_fused.onnx" "$fused_sha" && sha_ok "$onnx/model_int8.onnx" "$int8_sha"; then
     log "$id: fused and int8 already built and verified (skipped)"
@@ -56,7 +56,7 @@ for row in "${MODELS[@]}"; do
   tmp=$(mktemp -d "$onnx/.variants.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   log "$id: building fused and int8 from the fp32 graph"
-  "$VENV/bin/python" "$REPO_ROOT/scripts/model-variants/build.py" "$onnx/model.onnx" "$tmp" "$heads" "$hidden" 2> >(grep -v 'pre-processing before quantization' >&2) \
+  "$VENV/bin/python" "$REPO_ROOT/scripts/model-variants/build.py" "$onnx/model.onnx" "$tmp" 2> >(grep -v 'pre-processing before quantization' >&2) \
     || die "$id: build.py failed"
   sha_ok "$tmp/model_fused.onnx" "$fused_sha" || die "$id: model_fused.onnx has sha256 $(sha_of "$tmp/model_fused.onnx"), expected $fused_sha (tooling not the pinned versions? $REQS)"
   sha_ok "$tmp/model_int8.onnx" "$int8_sha" || die "$id: model_int8.onnx has sha256 $(sha_of "$tmp/model_int8.onnx"), expected $int8_sha (tooling not the pinned versions? $REQS)"

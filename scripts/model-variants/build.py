@@ -9,9 +9,12 @@
          (reduce_range): on AVX2 CPUs without VNNI onnxruntime multiplies u8 x s8 with VPMADDUBSW, whose 16-bit sums
          saturate with full-range weights; the sweep measured full range worse there (cosine 0.9959 vs 0.9977).
 
-Usage: python build.py SRC_MODEL_ONNX OUT_DIR NUM_HEADS HIDDEN_SIZE
+Usage: python build.py SRC_MODEL_ONNX OUT_DIR
+  (the attention heads and hidden size come from the model's config.json, one folder above SRC_MODEL_ONNX)
 Writes OUT_DIR/model_fused.onnx and OUT_DIR/model_int8.onnx (the caller checks their sha256 and moves them).
 """
+import json
+import os
 import re
 import sys
 
@@ -39,8 +42,11 @@ def build_int8(src, dst, keep=None, reduce_range=REDUCE_RANGE, weight_type=Quant
                      op_types_to_quantize=['MatMul'], nodes_to_exclude=activations + (kept if keep is None else keep))
 
 
-def build_fused(src, dst, num_heads, hidden_size):
-    optimized = optimize_model(src, model_type='bert', num_heads=num_heads, hidden_size=hidden_size, opt_level=0, use_gpu=False)
+def build_fused(src, dst):
+    # The model's own shape from its config.json (<model>/config.json beside <model>/onnx/), not e5's.
+    config = json.load(open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(src))), 'config.json')))
+    optimized = optimize_model(src, model_type='bert', num_heads=config['num_attention_heads'], hidden_size=config['hidden_size'],
+                               opt_level=0, use_gpu=False)
     fused = optimized.get_fused_operator_statistics()
     if fused.get('Attention', 0) == 0 or fused.get('SkipLayerNormalization', 0) == 0:
         sys.exit(f'build.py: the optimiser fused nothing in {src} ({fused}): not the BERT graph it expects')
@@ -48,6 +54,6 @@ def build_fused(src, dst, num_heads, hidden_size):
 
 
 if __name__ == '__main__':
-    src, out, heads, hidden = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    build_fused(src, f'{out}/model_fused.onnx', heads, hidden)
+    src, out = sys.argv[1], sys.argv[2]
+    build_fused(src, f'{out}/model_fused.onnx')
     build_int8(src, f'{out}/model_int8.onnx')

@@ -43,8 +43,7 @@ def nbits(path, bits, block):
 
 
 def fused_int8(path):
-    config = json.load(open(f'{model_dir}/config.json'))  # the model's own shape, not e5's
-    build_fused(src, f'{work}/fused.onnx', config['num_attention_heads'], config['hidden_size'])
+    build_fused(src, f'{work}/fused.onnx')
     from onnxruntime.quantization import quantize_dynamic
     quantize_dynamic(f'{work}/fused.onnx', path, per_channel=True, reduce_range=True, weight_type=QuantType.QInt8,
                      op_types_to_quantize=['MatMul', 'Attention'], extra_options={'DefaultTensorType': onnx.TensorProto.FLOAT})
