@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { defaultCacheDir } from '../embed/cache.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, type Device } from '../embed/encoder.js';
 import { DTYPES, modelsDirFrom, type ModelsDir } from '../embed/model-source.js';
+import { gateSummary } from '../eval/gate-record.js';
 import { resolveModel } from '../models/model-settings.js';
 import { checkPositiveIntegers } from '../option-checks.js';
 import { DTYPE_NAMES, type Dtype, type ModelSpec } from '../models/spec.js';
@@ -63,7 +64,7 @@ export function withModelOptions<T>(y: Argv<T>) {
     .option('normalize', { type: 'boolean', describe: 'Model setting: L2-normalise vectors (--no-normalize: keep raw); overrides the registry' })
     .option('max-length', { type: 'number', describe: 'Model setting: tokens per text, special tokens included; overrides the registry' })
     .option('dimension', { type: 'number', describe: 'Model setting: vector size, checked against what the model outputs; overrides the registry' })
-    .option('dtype', { choices: DTYPE_NAMES, default: 'fp32' as Dtype, describe: `Weights: ${DTYPE_NAMES.map((d) => `${d} = ${DTYPES[d].describe}`).join('; ')}. A faster dtype stands in for fp32 only where \`gate\` passes it` })
+    .option('dtype', { choices: DTYPE_NAMES, default: 'fp32' as Dtype, describe: `Weights: ${DTYPE_NAMES.map((d) => `${d} = ${DTYPES[d].describe}`).join('; ')}. A faster dtype stands in for fp32 only where \`gate\` passed its file on SciFact, NFCorpus and ArguAna: ${gateSummary()}` })
     .check((a) => checkPositiveIntegers(a, ['max-length', 'dimension']));
 }
 

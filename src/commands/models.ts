@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { localDtypes, MODELS_DIR_ORIGIN, modelsDirFrom } from '../embed/model-source.js';
+import { GATE_RECORD, verdictOf } from '../eval/gate-record.js';
 import { MODELS } from '../models/registry.js';
 import { defineCommand } from './define-command.js';
 
@@ -20,13 +21,15 @@ export const modelsCommand = defineCommand({
   builder,
   handler: (a) => {
     const models = modelsDirFrom(a['models-dir']);
-    const table = new Table({ head: ['model', 'query prefix', 'passage prefix', 'pooling', 'dims', 'max len', 'onnx repo', 'local weights'] });
+    const table = new Table({ head: ['model', 'query prefix', 'passage prefix', 'pooling', 'dims', 'max len', 'onnx repo', 'local weights', 'gate vs fp32'] });
     for (const m of MODELS) {
       const local = localDtypes(m, models.dir);
-      table.push([m.id, shown(m.queryPrefix), shown(m.passagePrefix), m.pooling, m.dimension, m.maxLength, m.onnxRepo, local.length ? local.join(', ') : '-']);
+      const gated = GATE_RECORD.filter((r) => r.model === m.id).map((r) => `${r.dtype} ${verdictOf(r).toUpperCase()}`);
+      table.push([m.id, shown(m.queryPrefix), shown(m.passagePrefix), m.pooling, m.dimension, m.maxLength, m.onnxRepo, local.length ? local.join(', ') : '-', gated.length ? gated.join(', ') : '-']);
     }
     process.stdout.write(
-      `${table.toString()}\nlocal weights = dtypes found in ${models.dir} (${MODELS_DIR_ORIGIN[models.from]}; scripts/provision-models.sh fills it)\n`,
+      `${table.toString()}\nlocal weights = dtypes found in ${models.dir} (${MODELS_DIR_ORIGIN[models.from]}; scripts/provision-models.sh fills it)\n` +
+        'gate vs fp32 = `beir-bench gate` on the full SciFact, NFCorpus and ArguAna for the files provisioning builds or pins: only a PASS may be reported in place of fp32 (docs/PERFORMANCE.md)\n',
     );
   },
 });

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { loadEncoder } from '../embed/encoder.js';
 import { weightsOrigin } from '../embed/model-source.js';
+import { gateNotice } from '../eval/gate-record.js';
 import { UserError } from '../errors.js';
 import { isLoopbackHost, readServeKey, SERVE_API_KEY_ENV } from '../serve/api-key.js';
 import { buildServer } from '../serve/server.js';
@@ -82,6 +83,8 @@ export const serveCommand = defineCommand({
     }
     const access = apiKey ? 'API key required (Authorization: Bearer)' : isLoopbackHost(a.host) ? 'no API key (loopback only)' : 'OPEN: no API key (--open)';
     const where = cache ? `cache ${mo.cacheDir} (reading ${cache.namespaces.join(', ')})` : 'no cache';
+    const gate = gateNotice(loaded.info);
+    if (gate) process.stderr.write(`${gate.warn ? 'warning' : 'beir-bench serve'}: ${gate.message}\n`);
     if (simulate) process.stderr.write(`beir-bench serve: SIMULATING a broken deployment (${simulate.faults.join(', ')}): these vectors are wrong on purpose\n`);
     process.stderr.write(
       `beir-bench serve: ${mo.model.id} (${mo.dtype}, ${mo.device}; weights ${weightsOrigin(loaded.info)}) at ${address}/v1 — POST /v1/embeddings, GET /v1/models, GET /health; ${access}; ${where}. Ctrl-C stops.\n`,

@@ -70,14 +70,14 @@ export const DTYPES: Record<Dtype, { file: string; loadAs: 'fp32' | 'int8' | 'q8
     file: 'onnx/model_fused.onnx',
     loadAs: 'fp32',
     baseName: 'model_fused',
-    describe: 'the same fp32 weights in a fused graph (onnx/model_fused.onnx, built by scripts/build-model-variants.sh; passes the gate)',
+    describe: 'the same fp32 weights in a fused graph (onnx/model_fused.onnx, built by scripts/build-model-variants.sh)',
   },
   int8: {
     file: 'onnx/model_int8.onnx',
     loadAs: 'int8',
-    describe: '8-bit weights built by scripts/build-model-variants.sh (onnx/model_int8.onnx; failed the gate on NFCorpus: do not report)',
+    describe: '8-bit weights built by scripts/build-model-variants.sh (onnx/model_int8.onnx)',
   },
-  q8: { file: 'onnx/model_quantized.onnx', loadAs: 'q8', describe: "the exporter's 8-bit weights (onnx/model_quantized.onnx; failed the gate: do not report)" },
+  q8: { file: 'onnx/model_quantized.onnx', loadAs: 'q8', describe: "the exporter's 8-bit weights (onnx/model_quantized.onnx)" },
 };
 
 /** The weights file of `dtype`, relative to the model folder. */

@@ -8,18 +8,9 @@ import { UserError } from '../errors.js';
 import type { DatasetResults, ResultsFile, SystemResults } from '../results/schema.js';
 import type { SystemSpec } from '../systems/system.js';
 import { comparePaired, type MetricComparison } from './compare.js';
+import { isEquivalent, type EquivalenceBounds } from './equivalence-rule.js';
 import type { EvalResult } from './evaluate.js';
 import type { MetricName } from './metrics.js';
-
-export interface EquivalenceBounds {
-  /** The 95% interval of Δ must lie inside [-ciBound, +ciBound]. */
-  ciBound: number;
-  /** |Δ mean| must be at most this. */
-  meanBound: number;
-}
-
-/** Issue 27's gate: ΔNDCG@10 interval inside ±0.005 and |Δ mean| ≤ 0.002. */
-export const DEFAULT_BOUNDS: EquivalenceBounds = { ciBound: 0.005, meanBound: 0.002 };
 
 export interface EquivalenceRow {
   dataset: string;
@@ -31,11 +22,6 @@ export interface EquivalenceRow {
   candidateEncoder: string;
   comparison: MetricComparison;
   pass: boolean;
-}
-
-/** A comparison passes when its interval lies inside ±ciBound and its mean difference within ±meanBound. */
-export function isEquivalent(c: Pick<MetricComparison, 'meanDiff' | 'ci95'>, bounds: EquivalenceBounds): boolean {
-  return c.ci95[0] >= -bounds.ciBound && c.ci95[1] <= bounds.ciBound && Math.abs(c.meanDiff) <= bounds.meanBound;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { EquivalenceBounds, EquivalenceRow } from '../eval/equivalence.js';
+import type { EquivalenceRow } from '../eval/equivalence.js';
+import type { EquivalenceBounds } from '../eval/equivalence-rule.js';
 import { displayName } from '../eval/metrics.js';
 import { table } from './compare-report.js';
 import { fmtCi, fmtP, fmtScore, signed } from './numbers.js';

@@ -12,6 +12,7 @@ import { startLoopbackServer, type LoopbackServer } from '../serve/loopback.js';
 import { DEFAULT_TRANSPORT, type RemoteTransport } from '../embed/remote-client.js';
 import { openRemoteEncoder } from '../embed/remote-encoder.js';
 import { weightsOrigin, type ModelsDir } from '../embed/model-source.js';
+import { gateNotice } from '../eval/gate-record.js';
 import { UserError } from '../errors.js';
 import type { MemoryBudget } from '../memory-budget.js';
 import type { LoadedDataset } from '../datasets/loaders.js';
@@ -73,6 +74,9 @@ export class RunResources {
           ? loadEncoder({ model, dtype: encoder.dtype, modelsDir: o.modelsDir, threads: o.threads, batchSize: o.batchSize, batchTokens: o.batchTokens, device: o.device }).then(
               (loaded) => {
                 if (!o.quiet) process.stderr.write(`  ${model.id} (${encoder.dtype}): weights ${weightsOrigin(loaded.info)}\n`);
+                const gate = gateNotice(loaded.info);
+                if (gate?.warn) this.warn(gate.message);
+                else if (gate && !o.quiet) process.stderr.write(`  ${gate.message}\n`);
                 return loaded;
               },
             )

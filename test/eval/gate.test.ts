@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isEquivalent } from '../../src/eval/equivalence.js';
+import { isEquivalent } from '../../src/eval/equivalence-rule.js';
 import { runCli } from '../helpers/cli.js';
 import { warnIfNoModels } from '../helpers/models.js';
 import { hasSharedBeir, SHARED_BEIR } from '../helpers/shared.js';
@@ -33,12 +33,14 @@ const modelsDir = warnIfNoModels('gate on NFCorpus slices');
 describe.skipIf(!modelsDir || !hasSharedBeir())('gate: fp32 vs a candidate encoding (NFCorpus slice, e5-small-v2)', () => {
   let work: string;
   const runs: Record<'fp32' | 'fused' | 'q8', string> = { fp32: '', fused: '', q8: '' };
+  const stderr: Record<string, string> = {};
   const bench = async (...extra: string[]) => {
     const r = await runCli([
       'bench', '--dataset', 'nfcorpus', '--data-dir', SHARED_BEIR, '--models-dir', modelsDir!, '--max-docs', '200', '--max-queries', '5',
       '--arms', 'asymmetric', '--embed-cache-dir', join(work, 'cache'), '--permutations', '200', '--format', 'json', '--quiet', '--out', join(work, 'results'), ...extra,
     ]);
     expect(r.code, r.stderr).toBe(0);
+    stderr[extra.join(' ')] = r.stderr;
     return join(work, 'results', (JSON.parse(r.stdout) as { runId: string }).runId);
   };
 
@@ -67,6 +69,11 @@ describe.skipIf(!modelsDir || !hasSharedBeir())('gate: fp32 vs a candidate encod
     expect(r.stdout).toMatch(/^FAIL nfcorpus: Δ [+-]\d\.\d{4}, 95% CI /);
     expect(r.stdout).toMatch(/e5-small-v2\.asymmetric \(fp32 [0-9a-f]{12}\)\s+e5-small-v2\.asymmetric\.q8 \(q8 [0-9a-f]{12}\)/);
   }, 120_000);
+
+  it('bench warns, even with --quiet, before numbers from a file the gate failed (src/eval/gate-record.ts), and not for fp32', () => {
+    expect(stderr['--dtype q8']).toMatch(/^warning: intfloat\/e5-small-v2 --dtype q8 \(weights 7d9092cb25f2\) failed the equivalence gate against fp32 \(.*nfcorpus Δ NDCG@10 -0\.0076, 95% CI \[-0\.0127, -0\.0027\].*\): for smoke runs, do not report/m);
+    expect(stderr['--dtype fp32']).not.toContain('equivalence gate');
+  });
 
   it('refuses two runs of different slices (exit code 2, naming the flags that fix it)', async () => {
     const results = JSON.parse(await readFile(join(runs.q8, 'results.json'), 'utf8')) as { datasets: { docs: number }[] };

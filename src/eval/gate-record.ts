@@ -1,0 +1,96 @@
+/**
+ * What `beir-bench gate` said about each faster weights file the project builds or pins, measured on the full
+ * datasets against fp32 (docs/PERFORMANCE.md, "The gate on full datasets", has the commands and tables). A verdict
+ * belongs to one file: it is looked up by the weights' sha256, so a rebuilt or replaced file is "not gated" until
+ * someone runs the gate on it. bench warns before numbers from a file that failed or was never gated, and `models`
+ * lists the verdicts.
+ */
+import { DEFAULT_BOUNDS, isEquivalent } from './equivalence-rule.js';
+import type { Dtype } from '../models/spec.js';
+
+/** The datasets a file must pass, every one, to stand in for fp32 (the article's three). */
+export const GATE_DATASETS = ['scifact', 'nfcorpus', 'arguana'] as const;
+
+export interface GateMeasurement {
+  dataset: (typeof GATE_DATASETS)[number];
+  /** Queries paired (the full test split). */
+  queries: number;
+  /** NDCG@10 mean difference, candidate - fp32, and its paired bootstrap 95% interval (10,000 resamples, seed 42). */
+  meanDiff: number;
+  ci95: readonly [number, number];
+}
+
+export interface GateRecord {
+  model: string;
+  dtype: Exclude<Dtype, 'fp32'>;
+  /** The candidate file the verdict is about (the fp32 side is the model's pinned onnx/model.onnx). */
+  weightsSha256: string;
+  /** The system it was judged with: the one the model is reported with. */
+  system: 'symmetric' | 'asymmetric';
+  measured: string;
+  datasets: readonly GateMeasurement[];
+}
+
+export type GateVerdict = 'pass' | 'fail' | 'incomplete' | 'not gated';
+
+export const GATE_RECORD: readonly GateRecord[] = [
+  {
+    model: 'intfloat/e5-small-v2',
+    dtype: 'int8',
+    weightsSha256: '713dd6f4391807937d6c87507975ff4a1382864eff6eb05ba04bdda2ead0fd99',
+    system: 'asymmetric',
+    measured: '2026-12-07',
+    datasets: [{ dataset: 'nfcorpus', queries: 323, meanDiff: -0.0022, ci95: [-0.006, 0.0014] }],
+  },
+  {
+    model: 'intfloat/e5-small-v2',
+    dtype: 'q8',
+    weightsSha256: '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded',
+    system: 'asymmetric',
+    measured: '2026-12-01',
+    datasets: [
+      { dataset: 'scifact', queries: 300, meanDiff: -0.0014, ci95: [-0.0138, 0.011] },
+      { dataset: 'nfcorpus', queries: 323, meanDiff: -0.0076, ci95: [-0.0127, -0.0027] },
+    ],
+  },
+];
+
+/** PASS needs every one of GATE_DATASETS measured and inside the gate's default bounds; one outside is a FAIL. */
+export function verdictOf(r: GateRecord): Exclude<GateVerdict, 'not gated'> {
+  if (r.datasets.some((d) => !isEquivalent(d, DEFAULT_BOUNDS))) return 'fail';
+  return GATE_DATASETS.every((name) => r.datasets.some((d) => d.dataset === name)) ? 'pass' : 'incomplete';
+}
+
+export function gateRecordFor(weightsSha256: string): GateRecord | undefined {
+  return GATE_RECORD.find((r) => r.weightsSha256 === weightsSha256);
+}
+
+/** Every recorded verdict, by model, for --help: `intfloat/e5-small-v2 int8 FAIL, q8 FAIL; ...`. */
+export function gateSummary(): string {
+  const models = [...new Set(GATE_RECORD.map((r) => r.model))];
+  return models.map((m) => `${m} ${GATE_RECORD.filter((r) => r.model === m).map((r) => `${r.dtype} ${verdictOf(r).toUpperCase()}`).join(', ')}`).join('; ');
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(4)}`;
+const measurement = (d: GateMeasurement) => `${d.dataset} Δ NDCG@10 ${signed(d.meanDiff)}, 95% CI [${signed(d.ci95[0])}, ${signed(d.ci95[1])}]`;
+
+/**
+ * What to tell a user about to report numbers from `dtype`'s file: nothing for fp32; otherwise the file's verdict and
+ * whether its numbers may stand in for fp32's (`warn`: say it even under --quiet).
+ */
+export function gateNotice(info: { model: string; dtype: Dtype; weightsSha256: string }): { warn: boolean; message: string } | null {
+  if (info.dtype === 'fp32') return null;
+  const file = `${info.model} --dtype ${info.dtype} (weights ${info.weightsSha256.slice(0, 12)})`;
+  const r = gateRecordFor(info.weightsSha256);
+  const verdict: GateVerdict = r ? verdictOf(r) : 'not gated';
+  if (!r || verdict === 'not gated') {
+    return { warn: true, message: `${file} has not been through the equivalence gate: run \`beir-bench gate\` against an fp32 run of each dataset before reporting its numbers` };
+  }
+  if (verdict === 'pass') return { warn: false, message: `${file} passed the equivalence gate on ${GATE_DATASETS.join(', ')}: its numbers may stand in for fp32's` };
+  if (verdict === 'fail') {
+    const failed = r.datasets.filter((d) => !isEquivalent(d, DEFAULT_BOUNDS)).map(measurement).join('; ');
+    return { warn: true, message: `${file} failed the equivalence gate against fp32 (${failed}): for smoke runs, do not report its numbers in place of fp32's` };
+  }
+  const missing = GATE_DATASETS.filter((name) => !r.datasets.some((d) => d.dataset === name));
+  return { warn: true, message: `${file} passed the equivalence gate on ${r.datasets.map((d) => d.dataset).join(', ')} but was not gated on ${missing.join(', ')}: do not report its numbers there` };
+}
