@@ -3,6 +3,7 @@ import { formatFixed } from '../eval/format.js';
 import { engineOf } from '../engines/registry.js';
 import type { MetricComparison } from '../eval/compare.js';
 import { displayName } from '../eval/metrics.js';
+import { gateNotice } from '../eval/gate-record.js';
 import type { ReportComparison, ReportDataset, ReportModel } from './combine.js';
 import { isDrift, type PublishedCheck } from './published-column.js';
 import { auditNotes } from './audit-section.js';
@@ -295,5 +296,15 @@ export function reportNotes(model: ReportModel): string[] {
   if (model.inputDifferences.length) {
     notes.push('Inputs differ between the combined runs (accepted with --allow-different-inputs):', ...model.inputDifferences.map((x) => `  ${x}.`));
   }
+  const uncleared = unclearedEncodings(model);
+  if (uncleared.length) notes.push('Encodings the equivalence gate has not cleared (src/eval/gate-record.ts):', ...uncleared.map((x) => `  ${x}.`));
   return notes;
+}
+
+/** The gate's warning for each weights file a run encoded with that may not stand in for fp32 (once per file). */
+function unclearedEncodings(model: ReportModel): string[] {
+  const messages = model.runs.flatMap((r) =>
+    r.results.datasets.flatMap((d) => d.systems.flatMap((s) => (s.encoder && s.encoder.kind !== 'remote' ? [gateNotice(s.encoder)] : []))),
+  );
+  return [...new Set(messages.flatMap((n) => (n?.warn ? [n.message] : [])))];
 }

@@ -3,6 +3,7 @@ import { UserError } from '../../src/errors.js';
 import { holmAdjust } from '../../src/eval/compare.js';
 import { combineResults, type ReportInput } from '../../src/report/combine.js';
 import { buildReportTable, NOT_RUN, reportNotes } from '../../src/report/comparison-rows.js';
+import type { LocalEncoderInfo } from '../../src/embed/encoder.js';
 import type { ResultsFile } from '../../src/results/schema.js';
 import { fixtureResults, NO_PUBLISHED, type RunFixture } from './fixture.js';
 
@@ -164,5 +165,23 @@ describe('combineResults: inputs that differ', () => {
     const a = await input({ runId: 'a', arms: 'symmetric', datasets: [{ name: 'scifact' }] });
     const b = await input({ runId: 'b', arms: 'symmetric', datasets: [{ name: 'nfcorpus', queries: 30 }] });
     expect(combineResults([a, b], { published: NO_PUBLISHED }).inputDifferences).toEqual([]);
+  });
+});
+
+describe('reportNotes: encodings the equivalence gate has not cleared', () => {
+  const encoder = (dtype: LocalEncoderInfo['dtype'], weightsSha256: string) => ({ model: 'intfloat/e5-small-v2', dtype, weightsSha256 }) as LocalEncoderInfo;
+  it('names each such weights file once, across datasets and runs, and nothing for fp32', async () => {
+    const one = await input({ runId: 'r', arms: 'symmetric,asymmetric', datasets: [{ name: 'scifact' }, { name: 'nfcorpus' }] });
+    for (const d of one.results.datasets) {
+      d.systems[0].encoder = encoder('fp32', 'b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0');
+      d.systems[1].encoder = encoder('q8', '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded');
+    }
+    const notes = reportNotes(combineResults([one], { published: NO_PUBLISHED }));
+    expect(notes.slice(-2)).toEqual([
+      'Encodings the equivalence gate has not cleared (src/eval/gate-record.ts):',
+      expect.stringMatching(/^ {2}intfloat\/e5-small-v2 --dtype q8 \(weights 7d9092cb25f2\) failed the equivalence gate against fp32 \(scifact .*; nfcorpus .*\): for smoke runs/),
+    ]);
+    for (const d of one.results.datasets) d.systems[1].encoder = encoder('fp32', 'b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0');
+    expect(reportNotes(combineResults([one], { published: NO_PUBLISHED })).join('\n')).not.toContain('equivalence gate');
   });
 });
