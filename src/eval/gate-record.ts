@@ -43,6 +43,18 @@ export const GATE_RECORD: readonly GateRecord[] = [
     datasets: [{ dataset: 'nfcorpus', queries: 323, meanDiff: -0.0022, ci95: [-0.006, 0.0014] }],
   },
   {
+    model: 'sentence-transformers/all-MiniLM-L6-v2',
+    dtype: 'int8',
+    weightsSha256: '5aea8f7e40028a90ce048cdab561c73088dac9f8656b0f4206817e115e00f7ca',
+    system: 'symmetric',
+    measured: '2026-12-08',
+    datasets: [
+      { dataset: 'scifact', queries: 300, meanDiff: -0.0012, ci95: [-0.0097, 0.0077] },
+      { dataset: 'nfcorpus', queries: 323, meanDiff: -0.0006, ci95: [-0.0048, 0.0037] },
+      { dataset: 'arguana', queries: 1406, meanDiff: -0.0002, ci95: [-0.0046, 0.0042] },
+    ],
+  },
+  {
     model: 'intfloat/e5-small-v2',
     dtype: 'q8',
     weightsSha256: '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded',
