@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { localDtypes, MODELS_DIR_ORIGIN, modelsDirFrom } from '../embed/model-source.js';
-import { GATE_RECORD, verdictOf } from '../eval/gate-record.js';
+import { GATE_RECORD, verdictLabel } from '../eval/gate-record.js';
 import { MODELS } from '../models/registry.js';
 import { defineCommand } from './define-command.js';
 
@@ -24,7 +24,7 @@ export const modelsCommand = defineCommand({
     const table = new Table({ head: ['model', 'query prefix', 'passage prefix', 'pooling', 'dims', 'max len', 'onnx repo', 'local weights', 'gate vs fp32'] });
     for (const m of MODELS) {
       const local = localDtypes(m, models.dir);
-      const gated = GATE_RECORD.filter((r) => r.model === m.id).map((r) => `${r.dtype} ${verdictOf(r).toUpperCase()}`);
+      const gated = GATE_RECORD.filter((r) => r.model === m.id).map((r) => `${r.dtype} ${verdictLabel(r)}`);
       table.push([m.id, shown(m.queryPrefix), shown(m.passagePrefix), m.pooling, m.dimension, m.maxLength, m.onnxRepo, local.length ? local.join(', ') : '-', gated.length ? gated.join(', ') : '-']);
     }
     process.stdout.write(

@@ -36,6 +36,14 @@ export type GateVerdict = 'pass' | 'fail' | 'incomplete' | 'not gated';
 export const GATE_RECORD: readonly GateRecord[] = [
   {
     model: 'intfloat/e5-small-v2',
+    dtype: 'fused',
+    weightsSha256: '42f5aef6475ecaa243b516ba3c7a63555e778175583c82f528582b88e91f8cf7',
+    system: 'asymmetric',
+    measured: '2026-12-08',
+    datasets: [{ dataset: 'nfcorpus', queries: 323, meanDiff: 0, ci95: [0, 0] }],
+  },
+  {
+    model: 'intfloat/e5-small-v2',
     dtype: 'int8',
     weightsSha256: '713dd6f4391807937d6c87507975ff4a1382864eff6eb05ba04bdda2ead0fd99',
     system: 'asymmetric',
@@ -73,6 +81,12 @@ export function verdictOf(r: GateRecord): Exclude<GateVerdict, 'not gated'> {
   return GATE_DATASETS.every((name) => r.datasets.some((d) => d.dataset === name)) ? 'pass' : 'incomplete';
 }
 
+/** A verdict in a few words, for tables and --help: `PASS`, `FAIL`, or `PASS on nfcorpus only`. */
+export function verdictLabel(r: GateRecord): string {
+  const v = verdictOf(r);
+  return v === 'incomplete' ? `PASS on ${r.datasets.map((d) => d.dataset).join(', ')} only` : v.toUpperCase();
+}
+
 export function gateRecordFor(weightsSha256: string): GateRecord | undefined {
   return GATE_RECORD.find((r) => r.weightsSha256 === weightsSha256);
 }
@@ -80,7 +94,7 @@ export function gateRecordFor(weightsSha256: string): GateRecord | undefined {
 /** Every recorded verdict, by model, for --help: `intfloat/e5-small-v2 int8 FAIL, q8 FAIL; ...`. */
 export function gateSummary(): string {
   const models = [...new Set(GATE_RECORD.map((r) => r.model))];
-  return models.map((m) => `${m} ${GATE_RECORD.filter((r) => r.model === m).map((r) => `${r.dtype} ${verdictOf(r).toUpperCase()}`).join(', ')}`).join('; ');
+  return models.map((m) => `${m} ${GATE_RECORD.filter((r) => r.model === m).map((r) => `${r.dtype} ${verdictLabel(r)}`).join(', ')}`).join('; ');
 }
 
 const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(4)}`;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GATE_RECORD, gateNotice, verdictOf, type GateRecord } from '../../src/eval/gate-record.js';
+import { GATE_RECORD, gateNotice, verdictLabel, verdictOf, type GateRecord } from '../../src/eval/gate-record.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const record = (datasets: GateRecord['datasets']): GateRecord => ({
@@ -19,6 +19,8 @@ describe('verdictOf', () => {
     const three = (['scifact', 'nfcorpus', 'arguana'] as const).map((dataset) => ({ dataset, queries: 1, ...inside }));
     expect(verdictOf(record(three))).toBe('pass');
     expect(verdictOf(record(three.slice(0, 2)))).toBe('incomplete');
+    expect(verdictLabel(record(three.slice(0, 2)))).toBe('PASS on scifact, nfcorpus only');
+    expect(verdictLabel(record(three))).toBe('PASS');
   });
   it('fails on one dataset past either bound, measured or not the others', () => {
     expect(verdictOf(record([{ dataset: 'nfcorpus', queries: 1, meanDiff: -0.0021, ci95: [-0.004, 0] }]))).toBe('fail');
