@@ -2,8 +2,8 @@
  * What `beir-bench gate` said about each faster weights file the project builds or pins, measured on the full
  * datasets against fp32 (docs/PERFORMANCE.md, "The gate on full datasets", has the commands and tables). A verdict
  * belongs to one file: it is looked up by the weights' sha256, so a rebuilt or replaced file is "not gated" until
- * someone runs the gate on it. bench warns before numbers from a file that failed or was never gated, and `models`
- * lists the verdicts.
+ * someone runs the gate on it. bench and serve warn before numbers from a file that failed or was never gated, report
+ * notes name it, `models` and --dtype's help list the verdicts.
  */
 import { DEFAULT_BOUNDS, isEquivalent } from './equivalence-rule.js';
 import type { Dtype } from '../models/spec.js';
@@ -31,7 +31,8 @@ export interface GateRecord {
   datasets: readonly GateMeasurement[];
 }
 
-export type GateVerdict = 'pass' | 'fail' | 'incomplete' | 'not gated';
+/** `incomplete`: inside the bounds wherever measured, but not measured on every one of GATE_DATASETS. */
+export type GateVerdict = 'pass' | 'fail' | 'incomplete';
 
 export const GATE_RECORD: readonly GateRecord[] = [
   {
@@ -88,7 +89,7 @@ export const GATE_RECORD: readonly GateRecord[] = [
 ];
 
 /** PASS needs every one of GATE_DATASETS measured and inside the gate's default bounds; one outside is a FAIL. */
-export function verdictOf(r: GateRecord): Exclude<GateVerdict, 'not gated'> {
+export function verdictOf(r: GateRecord): GateVerdict {
   if (r.datasets.some((d) => !isEquivalent(d, DEFAULT_BOUNDS))) return 'fail';
   return GATE_DATASETS.every((name) => r.datasets.some((d) => d.dataset === name)) ? 'pass' : 'incomplete';
 }
@@ -120,11 +121,13 @@ export function gateNotice(info: { model: string; dtype: Dtype; weightsSha256: s
   if (info.dtype === 'fp32') return null;
   const file = `${info.model} --dtype ${info.dtype} (weights ${info.weightsSha256.slice(0, 12)})`;
   const r = gateRecordFor(info.weightsSha256);
-  const verdict: GateVerdict = r ? verdictOf(r) : 'not gated';
-  if (!r || verdict === 'not gated') {
+  if (!r) {
     return { warn: true, message: `${file} has not been through the equivalence gate: run \`beir-bench gate\` against an fp32 run of each dataset before reporting its numbers` };
   }
-  if (verdict === 'pass') return { warn: false, message: `${file} passed the equivalence gate on ${GATE_DATASETS.join(', ')}: its numbers may stand in for fp32's` };
+  const verdict = verdictOf(r);
+  if (verdict === 'pass') {
+    return { warn: false, message: `${file} passed the equivalence gate on ${GATE_DATASETS.join(', ')} (${r.system} system): its numbers may stand in for fp32's` };
+  }
   if (verdict === 'fail') {
     const failed = r.datasets.filter((d) => !isEquivalent(d, DEFAULT_BOUNDS)).map(measurement).join('; ');
     return { warn: true, message: `${file} failed the equivalence gate against fp32 (${failed}): for smoke runs, do not report its numbers in place of fp32's` };

@@ -37,7 +37,7 @@ describe('gateNotice', () => {
   it('clears all-MiniLM-L6-v2 fused (identical on all three) without a warning, and names what e5-small-v2 fused lacks', () => {
     expect(gateNotice({ model: 'sentence-transformers/all-MiniLM-L6-v2', dtype: 'fused', weightsSha256: '121617eff4181a044cd25ce4589a83acf9987d8e69c745bef2ce7450fa594c11' })).toEqual({
       warn: false,
-      message: expect.stringContaining('passed the equivalence gate on scifact, nfcorpus, arguana: its numbers may stand in for fp32'),
+      message: expect.stringContaining('passed the equivalence gate on scifact, nfcorpus, arguana (symmetric system): its numbers may stand in for fp32'),
     });
     const e5 = gateNotice({ model: 'intfloat/e5-small-v2', dtype: 'fused', weightsSha256: '42f5aef6475ecaa243b516ba3c7a63555e778175583c82f528582b88e91f8cf7' });
     expect(e5).toEqual({ warn: true, message: expect.stringContaining('passed the equivalence gate on nfcorpus but was not gated on scifact, arguana') });
