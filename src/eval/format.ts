@@ -18,3 +18,13 @@ export function formatFixed(x: number, digits: number): string {
   const truncated = longer.slice(0, -1);
   return truncated.endsWith('.') ? truncated.slice(0, -1) : truncated;
 }
+
+/** A difference, always signed: +0.0078, -0.0123. */
+export function signed(v: number, digits = 4): string {
+  const text = formatFixed(v, digits);
+  // A difference that rounds to zero reads +0.0000 whatever its sign (a -1e-17 is float noise, not a loss).
+  return text.startsWith('-') && Number(text) !== 0 ? text : `+${text.replace(/^-/, '')}`;
+}
+
+/** An interval of a difference: signed ends. */
+export const fmtCi = ([lo, hi]: readonly [number, number]): string => `[${signed(lo)}, ${signed(hi)}]`;

@@ -6,6 +6,7 @@
  * notes name it, `models` and --dtype's help list the verdicts.
  */
 import { DEFAULT_BOUNDS, isEquivalent } from './equivalence-rule.js';
+import { fmtCi, signed } from './format.js';
 import type { Dtype } from '../models/spec.js';
 
 /** The datasets a file must pass, every one, to stand in for fp32 (the article's three). */
@@ -91,10 +92,13 @@ export const GATE_RECORD: readonly GateRecord[] = [
   },
 ];
 
+const failing = (r: GateRecord) => r.datasets.filter((d) => !isEquivalent(d, DEFAULT_BOUNDS));
+const unmeasured = (r: GateRecord) => GATE_DATASETS.filter((name) => !r.datasets.some((d) => d.dataset === name));
+
 /** PASS needs every one of GATE_DATASETS measured and inside the gate's default bounds; one outside is a FAIL. */
 export function verdictOf(r: GateRecord): GateVerdict {
-  if (r.datasets.some((d) => !isEquivalent(d, DEFAULT_BOUNDS))) return 'fail';
-  return GATE_DATASETS.every((name) => r.datasets.some((d) => d.dataset === name)) ? 'pass' : 'incomplete';
+  if (failing(r).length) return 'fail';
+  return unmeasured(r).length ? 'incomplete' : 'pass';
 }
 
 /** A verdict in a few words, for tables and --help: `PASS`, `FAIL`, or `PASS on nfcorpus only`. */
@@ -113,8 +117,7 @@ export function gateSummary(): string {
   return models.map((m) => `${m} ${GATE_RECORD.filter((r) => r.model === m).map((r) => `${r.dtype} ${verdictLabel(r)}`).join(', ')}`).join('; ');
 }
 
-const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(4)}`;
-const measurement = (d: GateMeasurement) => `${d.dataset} Δ NDCG@10 ${signed(d.meanDiff)}, 95% CI [${signed(d.ci95[0])}, ${signed(d.ci95[1])}]`;
+const measurement = (d: GateMeasurement) => `${d.dataset} Δ NDCG@10 ${signed(d.meanDiff)}, 95% CI ${fmtCi(d.ci95)}`;
 
 /**
  * What to tell a user about to report numbers from `dtype`'s file: nothing for fp32; otherwise the file's verdict and
@@ -132,9 +135,7 @@ export function gateNotice(info: { model: string; dtype: Dtype; weightsSha256: s
     return { warn: false, message: `${file} passed the equivalence gate on ${GATE_DATASETS.join(', ')} (${r.system} system): its numbers may stand in for fp32's` };
   }
   if (verdict === 'fail') {
-    const failed = r.datasets.filter((d) => !isEquivalent(d, DEFAULT_BOUNDS)).map(measurement).join('; ');
-    return { warn: true, message: `${file} failed the equivalence gate against fp32 (${failed}): for smoke runs, do not report its numbers in place of fp32's` };
+    return { warn: true, message: `${file} failed the equivalence gate against fp32 (${failing(r).map(measurement).join('; ')}): for smoke runs, do not report its numbers in place of fp32's` };
   }
-  const missing = GATE_DATASETS.filter((name) => !r.datasets.some((d) => d.dataset === name));
-  return { warn: true, message: `${file} passed the equivalence gate on ${r.datasets.map((d) => d.dataset).join(', ')} but was not gated on ${missing.join(', ')}: do not report its numbers there` };
+  return { warn: true, message: `${file} passed the equivalence gate on ${r.datasets.map((d) => d.dataset).join(', ')} but was not gated on ${unmeasured(r).join(', ')}: do not report its numbers there` };
 }

@@ -2,16 +2,12 @@
  * The one way every report prints numbers (terminal, markdown, `compare`), so a value never reads two ways.
  * Rounding is half to even on the exact binary value, as trec_eval's printf does (src/eval/format.ts).
  */
-import { formatFixed } from '../eval/format.js';
+import { formatFixed, signed } from '../eval/format.js';
+
+// Defined beside formatFixed so that src/eval/gate-record.ts, below the reports, prints differences the same way.
+export { fmtCi, signed } from '../eval/format.js';
 
 export const fmtScore = (v: number): string => formatFixed(v, 4);
-
-/** A difference, always signed: +0.0078, -0.0123. */
-export function signed(v: number, digits = 4): string {
-  const text = formatFixed(v, digits);
-  // A difference that rounds to zero reads +0.0000 whatever its sign (a -1e-17 is float noise, not a loss).
-  return text.startsWith('-') && Number(text) !== 0 ? text : `+${text.replace(/^-/, '')}`;
-}
 
 /** A relative change in percent, e.g. +1.2%; n/a when the baseline mean is 0. */
 export function fmtChange(rel: number | null): string {
@@ -31,8 +27,6 @@ export function pClause(p: number | undefined, name = 'p'): string {
   return text.startsWith('<') ? `${name} ${text.replace('<', '< ')}` : `${name} = ${text}`;
 }
 
-/** An interval of a difference: signed ends. */
-export const fmtCi = ([lo, hi]: readonly [number, number]): string => `[${signed(lo)}, ${signed(hi)}]`;
 
 /** An interval of a score (e.g. a mean): unsigned ends, as scores print. */
 export const fmtScoreInterval = ([lo, hi]: readonly [number, number]): string => `[${fmtScore(lo)}, ${fmtScore(hi)}]`;
